@@ -1,0 +1,56 @@
+# Patroli: two commands on a fresh machine, `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+FLASK := $(BIN)/flask --app patrol
+
+.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+# Compiled catalogues are build output, not committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d patrol/translations
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o patrol/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i patrol/translations/messages.pot -d patrol/translations
+
+run: $(VENV)/.installed translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(VENV)/.installed-dev translations lint test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgresql; \
+	else echo "TEST_DATABASE_URL is not set: the PostgreSQL pass was not run."; \
+	  if [ "$$CI" = "true" ]; then echo "CI needs TEST_DATABASE_URL"; exit 1; fi; fi
+
+test-sqlite: $(VENV)/.installed-dev translations
+	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
+
+test-postgresql: $(VENV)/.installed-dev translations
+	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,106 @@
+"""Patroli: park patrol logging and office QR check-in for Kota Malang."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from patrol.config import from_env
+
+    app.config.from_mapping(from_env(app.instance_path))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension instances, and tune SQLite for concurrent use."""
+    from patrol import i18n
+    from patrol.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+
+    from patrol import auth_setup
+
+    auth_setup.init_login(app, login_manager)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers run beside the writer; the busy timeout waits for a lock instead of
+    # failing with "database is locked"; SQLite leaves foreign keys off unless asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per module in patrol/routes."""
+    from patrol.routes import admin, api, auth, checkin, patrol, public
+
+    for module in (auth, patrol, checkin, admin, public, api):
+        app.register_blueprint(module.bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Access rules for every request, and Vary for htmx partials."""
+    from patrol.access import enforce_declared_access
+
+    app.before_request(enforce_declared_access)
+
+    @app.after_request
+    def vary_on_htmx(response):
+        response.vary.add("HX-Request")
+        return response
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from patrol.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from patrol import i18n
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    i18n.register_template_helpers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from patrol import cli
+
+    cli.register(app)

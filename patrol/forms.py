@@ -1,0 +1,26 @@
+"""WTForms forms; messages in Bahasa Indonesia through Babel."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Nama pengguna"),
+        validators=[
+            DataRequired(message=_l("Nama pengguna wajib diisi.")),
+            Length(max=64, message=_l("Nama pengguna terlalu panjang.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Kata sandi"),
+        validators=[
+            DataRequired(message=_l("Kata sandi wajib diisi.")),
+            Length(max=200, message=_l("Kata sandi terlalu panjang.")),
+        ],
+    )
+    remember = BooleanField(_l("Ingat saya di perangkat ini (satu shift, 12 jam)"))

@@ -1,0 +1,45 @@
+"""Language and time zone: Bahasa Indonesia and WIB first, English on request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_datetime, get_locale
+
+
+def select_locale() -> str:
+    """The language chosen on this device, else Indonesian (also for CLI output)."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang") if has_request_context() else None
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def wib(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
+    """A UTC datetime shown in WIB, e.g. ``27 Nov 2026 11.15 WIB``."""
+    if value is None:
+        return "–"
+    return f"{format_datetime(value, fmt)} WIB"
+
+
+def wib_time(value: datetime | None) -> str:
+    return wib(value, "HH:mm")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["wib"] = wib
+    app.jinja_env.filters["wib_time"] = wib_time
+
+    @app.context_processor
+    def language_context():
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+    @app.context_processor
+    def htmx_context():
+        return {"is_htmx": request.headers.get("HX-Request") == "true"}

@@ -1,0 +1,486 @@
+"""The domain model (DESIGN.md's nouns) in SQLAlchemy 2.0 typed style.
+
+Times are timezone-aware UTC (``UTCDateTime`` keeps them aware on SQLite too). Records
+created in the field carry a client-generated UUID under a unique constraint, so that a
+retried submission can never create a second row.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from patrol.extensions import db
+
+ROLES = ("admin", "officer", "guard")
+ZONE_KINDS = ("taman", "alun_alun", "hutan_kota", "lapangan", "other")
+# Geofence outcome of a GPS fix; "no_gps" when the phone gave none (with a reason).
+GEOFENCE_STATUSES = ("inside", "outside", "uncertain", "no_gps")
+CROWD_LEVELS = ("quiet", "busy", "over")
+SCREENING_COLOURS = ("green", "yellow", "red")
+CHECKIN_STATUSES = ("admitted", "turned_away")
+CHECKOUT_BY = ("self", "guard", "auto")
+VISIT_CLOSED_BY = ("officer", "system")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_token() -> str:
+    """An unguessable URL-safe token (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite drops the zone otherwise)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store timezone-aware UTC")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class GpsFix:
+    """Columns shared by every record stamped with GPS in the field (a mixin)."""
+
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    geofence: Mapped[str] = mapped_column(sa.String(10), default="no_gps")
+    distance_m: Mapped[float | None] = mapped_column(sa.Float)
+    # Why there is no fix ("denied", "timeout", ...), or a warning such as "suspicious".
+    gps_note: Mapped[str | None] = mapped_column(sa.String(200))
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[str] = mapped_column(sa.String(10), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Flask-Login's alternative id: replacing it ends every other session of the user.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.session_token = new_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this user."""
+        self.session_token = new_token()
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} ({self.role})>"
+
+
+class Zone(db.Model):
+    __tablename__ = "zones"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", ZONE_KINDS), name="kind"),
+        sa.CheckConstraint("capacity >= 0", name="capacity_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="taman")
+    kecamatan: Mapped[str] = mapped_column(sa.String(80), default="")
+    # GeoJSON: a Polygon, or a Point with properties.radius_m (a circle).
+    geometry: Mapped[dict] = mapped_column(sa.JSON)
+    capacity: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    checkpoints: Mapped[list[Checkpoint]] = relationship(back_populates="zone")
+
+
+class Assignment(db.Model):
+    """An officer booked into a zone for one shift window."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="window_positive"),
+        sa.Index("ix_assignments_officer_window", "officer_id", "starts_at", "ends_at"),
+        sa.Index("ix_assignments_zone_window", "zone_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    zone_id: Mapped[int] = mapped_column(sa.ForeignKey("zones.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    officer: Mapped[User] = relationship(foreign_keys=[officer_id])
+    zone: Mapped[Zone] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class Visit(db.Model):
+    """An officer's presence in a zone, with GPS and geofence verdict at start and end."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        sa.CheckConstraint(_in("start_geofence", GEOFENCE_STATUSES), name="start_geofence"),
+        sa.CheckConstraint(
+            "end_geofence IS NULL OR " + _in("end_geofence", GEOFENCE_STATUSES),
+            name="end_geofence",
+        ),
+        sa.CheckConstraint(
+            "closed_by IS NULL OR " + _in("closed_by", VISIT_CLOSED_BY), name="closed_by"
+        ),
+        sa.Index("ix_visits_zone_started", "zone_id", "started_at"),
+        sa.Index("ix_visits_officer_started", "officer_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    zone_id: Mapped[int] = mapped_column(sa.ForeignKey("zones.id"))
+    assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the server received the start (differs from started_at for offline entries).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_by: Mapped[str | None] = mapped_column(sa.String(10))
+    end_uuid: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
+
+    start_lat: Mapped[float | None] = mapped_column(sa.Float)
+    start_lon: Mapped[float | None] = mapped_column(sa.Float)
+    start_accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    start_geofence: Mapped[str] = mapped_column(sa.String(10), default="no_gps")
+    start_distance_m: Mapped[float | None] = mapped_column(sa.Float)
+    start_gps_note: Mapped[str | None] = mapped_column(sa.String(200))
+    end_lat: Mapped[float | None] = mapped_column(sa.Float)
+    end_lon: Mapped[float | None] = mapped_column(sa.Float)
+    end_accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    end_geofence: Mapped[str | None] = mapped_column(sa.String(10))
+    end_distance_m: Mapped[float | None] = mapped_column(sa.Float)
+    end_gps_note: Mapped[str | None] = mapped_column(sa.String(200))
+
+    officer: Mapped[User] = relationship()
+    zone: Mapped[Zone] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
+    violations: Mapped[list[Violation]] = relationship(
+        back_populates="visit", order_by="Violation.recorded_at"
+    )
+    crowd_counts: Mapped[list[CrowdCount]] = relationship(
+        back_populates="visit", order_by="CrowdCount.recorded_at"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class ViolationCategory(db.Model):
+    """A prokes violation category; data an admin can change, with a stable code."""
+
+    __tablename__ = "violation_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(120))
+    label_en: Mapped[str] = mapped_column(sa.String(120), default="")
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ViolationAction(db.Model):
+    """An action taken on a violation (teguran, denda, ...), with its default fine."""
+
+    __tablename__ = "violation_actions"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "default_fine_amount IS NULL OR default_fine_amount >= 0", name="fine_non_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(120))
+    label_en: Mapped[str] = mapped_column(sa.String(120), default="")
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    # True for a fine: the form then asks for the amount (default below, in rupiah).
+    requires_amount: Mapped[bool] = mapped_column(default=False)
+    default_fine_amount: Mapped[int | None] = mapped_column()
+    # Which local rule this action rests on (Perwal 30/2020, Pergub Jatim 53/2020).
+    legal_basis: Mapped[str] = mapped_column(sa.String(120), default="")
+
+
+class Violation(GpsFix, db.Model):
+    """A protocol violation seen during a visit, and the action taken."""
+
+    __tablename__ = "violations"
+    __table_args__ = (
+        sa.CheckConstraint(_in("geofence", GEOFENCE_STATUSES), name="geofence"),
+        sa.CheckConstraint("people_count BETWEEN 1 AND 10000", name="people_count_range"),
+        sa.CheckConstraint("fine_amount IS NULL OR fine_amount >= 0", name="fine_non_negative"),
+        sa.Index("ix_violations_recorded", "recorded_at"),
+        sa.Index("ix_violations_visit_recorded", "visit_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("violation_categories.id"), index=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("violation_actions.id"), index=True)
+    people_count: Mapped[int] = mapped_column(default=1)
+    fine_amount: Mapped[int | None] = mapped_column()
+    offender_name: Mapped[str | None] = mapped_column(sa.String(120))
+    # Keyed hash (HMAC) of the offender's NIK and its last four digits; never the NIK itself.
+    nik_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    nik_last4: Mapped[str | None] = mapped_column(sa.String(4))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    photo_path: Mapped[str | None] = mapped_column(sa.String(200))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.String(200))
+
+    visit: Mapped[Visit] = relationship(back_populates="violations")
+    category: Mapped[ViolationCategory] = relationship()
+    action: Mapped[ViolationAction] = relationship()
+
+
+class CrowdCount(GpsFix, db.Model):
+    """A headcount in a zone during a visit, with its level against the zone's capacity."""
+
+    __tablename__ = "crowd_counts"
+    __table_args__ = (
+        sa.CheckConstraint(_in("geofence", GEOFENCE_STATUSES), name="geofence"),
+        sa.CheckConstraint("headcount BETWEEN 0 AND 10000", name="headcount_range"),
+        sa.CheckConstraint(_in("level", CROWD_LEVELS), name="level"),
+        sa.Index("ix_crowd_counts_zone_recorded", "zone_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id"), index=True)
+    # Copied from the visit so that "latest count per park" needs no join.
+    zone_id: Mapped[int] = mapped_column(sa.ForeignKey("zones.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    headcount: Mapped[int] = mapped_column()
+    level: Mapped[str] = mapped_column(sa.String(10))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    visit: Mapped[Visit] = relationship(back_populates="crowd_counts")
+    zone: Mapped[Zone] = relationship()
+
+
+class Checkpoint(db.Model):
+    """A point in a zone with a QR sticker or NFC tag carrying an unguessable token."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zone_id: Mapped[int] = mapped_column(sa.ForeignKey("zones.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    lat: Mapped[float] = mapped_column(sa.Float)
+    lon: Mapped[float] = mapped_column(sa.Float)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    zone: Mapped[Zone] = relationship(back_populates="checkpoints")
+
+
+class CheckpointScan(GpsFix, db.Model):
+    """An officer scanning a checkpoint during a visit."""
+
+    __tablename__ = "checkpoint_scans"
+    __table_args__ = (
+        sa.CheckConstraint(_in("geofence", GEOFENCE_STATUSES), name="geofence"),
+        sa.Index("ix_checkpoint_scans_checkpoint_recorded", "checkpoint_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id"), index=True)
+    checkpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("checkpoints.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    visit: Mapped[Visit] = relationship()
+    checkpoint: Mapped[Checkpoint] = relationship()
+
+
+class Office(db.Model):
+    """A government building whose entrances carry QR check-in posters."""
+
+    __tablename__ = "offices"
+    __table_args__ = (
+        sa.CheckConstraint("capacity >= 0", name="capacity_non_negative"),
+        sa.CheckConstraint("radius_m > 0", name="radius_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    address: Mapped[str] = mapped_column(sa.String(250), default="")
+    lat: Mapped[float] = mapped_column(sa.Float)
+    lon: Mapped[float] = mapped_column(sa.Float)
+    radius_m: Mapped[float] = mapped_column(sa.Float, default=100.0)
+    capacity: Mapped[int] = mapped_column(default=0)
+    # Opening hours in WIB (local wall-clock times).
+    opens_at: Mapped[time] = mapped_column(sa.Time, default=time(7, 30))
+    closes_at: Mapped[time] = mapped_column(sa.Time, default=time(16, 0))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    entrances: Mapped[list[Entrance]] = relationship(
+        back_populates="office", order_by="Entrance.id"
+    )
+
+
+class Entrance(db.Model):
+    """One door of an office; its token is printed in the QR poster."""
+
+    __tablename__ = "entrances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    token_issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A revoked entrance's posters stop working at once (until a new token is issued).
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Screen mode: a guard's screen shows a QR code that changes every 30 seconds.
+    screen_mode: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    office: Mapped[Office] = relationship(back_populates="entrances")
+
+
+class GuardPost(db.Model):
+    """A guard placed at an office."""
+
+    __tablename__ = "guard_posts"
+    __table_args__ = (sa.UniqueConstraint("guard_id", "office_id", name="uq_guard_posts_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guard_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    guard: Mapped[User] = relationship()
+    office: Mapped[Office] = relationship()
+
+
+class CheckIn(db.Model):
+    """A visitor's or staff member's stay in an office, from check-in to check-out."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        sa.CheckConstraint(_in("screening", SCREENING_COLOURS), name="screening"),
+        sa.CheckConstraint(_in("status", CHECKIN_STATUSES), name="status"),
+        sa.CheckConstraint(
+            "checkout_by IS NULL OR " + _in("checkout_by", CHECKOUT_BY), name="checkout_by"
+        ),
+        sa.CheckConstraint("vaccine_doses BETWEEN 0 AND 10", name="vaccine_doses_range"),
+        sa.CheckConstraint(
+            "checked_out_at IS NULL OR checked_out_at >= checked_in_at", name="out_after_in"
+        ),
+        # "Who is inside now" and hourly reports per office.
+        sa.Index("ix_checkins_office_in", "office_id", "checked_in_at"),
+        sa.Index("ix_checkins_office_out", "office_id", "checked_out_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"))
+    entrance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entrances.id"))
+    # Staff who checked in with their own account; visitors have none.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    visitor_name: Mapped[str | None] = mapped_column(sa.String(120))
+    visitor_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    purpose: Mapped[str | None] = mapped_column(sa.String(200))
+    has_symptoms: Mapped[bool] = mapped_column(default=False)
+    vaccine_doses: Mapped[int] = mapped_column(default=0)
+    screening: Mapped[str] = mapped_column(sa.String(10), default="green")
+    status: Mapped[str] = mapped_column(sa.String(12), default="admitted")
+    turned_away_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # The guard who turned the visitor away or checked them in by hand.
+    guard_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checkout_by: Mapped[str | None] = mapped_column(sa.String(6))
+    checkout_guard_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # A short code shown on the pass for the guard, and the secret kept on the visitor's phone.
+    short_code: Mapped[str] = mapped_column(sa.String(8))
+    checkout_secret: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    distance_m: Mapped[float | None] = mapped_column(sa.Float)
+    remote: Mapped[bool] = mapped_column(default=False)
+    # Set when purge-personal-data removed the name and phone.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    office: Mapped[Office] = relationship()
+    entrance: Mapped[Entrance | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    guard: Mapped[User | None] = relationship(foreign_keys=[guard_id])
+
+
+class AuditEvent(db.Model):
+    """Who changed or withdrew what, when, with the values before and after."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    entity: Mapped[str] = mapped_column(sa.String(40))
+    entity_id: Mapped[str | None] = mapped_column(sa.String(40))
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    actor: Mapped[User | None] = relationship()

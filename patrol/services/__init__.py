@@ -1,0 +1,1 @@
+"""Domain services: plain functions that change data (add and flush; the caller commits)."""

@@ -1,0 +1,29 @@
+"""Audit trail: who changed or withdrew what, before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patrol.extensions import db
+from patrol.models import AuditEvent
+
+
+def record(
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session (committed with the change it describes)."""
+    event = AuditEvent(
+        actor_id=actor_id,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=before,
+        after=after,
+    )
+    db.session.add(event)
+    return event

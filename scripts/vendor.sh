@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Re-fetches the pinned front-end libraries from the npm registry into the tree.
+# Run by hand when a version changes; the results are committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fetch() {  # name version
+  (cd "$work" && npm pack --silent "$1@$2" >/dev/null)
+  mkdir -p "$work/$1" && tar xzf "$work/$1-$2.tgz" -C "$work/$1"
+}
+fetch htmx.org 2.0.11
+fetch leaflet 1.9.4
+fetch axe-core 4.14.1
+dest=patrol/static/vendor
+mkdir -p "$dest/htmx-2.0.11" "$dest/leaflet-1.9.4" tests/vendor/axe-core-4.14.1
+cp "$work/htmx.org/package/dist/htmx.min.js" "$work/htmx.org/package/LICENSE" "$dest/htmx-2.0.11/"
+cp -r "$work/leaflet/package/dist/leaflet.js" "$work/leaflet/package/dist/leaflet.css" \
+  "$work/leaflet/package/dist/images" "$work/leaflet/package/LICENSE" "$dest/leaflet-1.9.4/"
+cp "$work/axe-core/package/axe.min.js" "$work/axe-core/package/LICENSE" tests/vendor/axe-core-4.14.1/

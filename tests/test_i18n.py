@@ -1,0 +1,43 @@
+"""Bahasa Indonesia first, English on request; times in WIB."""
+
+from datetime import datetime, timezone
+
+from patrol.i18n import wib
+
+
+def test_indonesian_is_the_default(client):
+    text = client.get("/login").get_data(as_text=True)
+    assert '<html lang="id">' in text
+    assert "Masuk ke Patroli" in text
+
+
+def test_english_can_be_chosen_and_is_remembered(client):
+    response = client.post("/language", data={"lang": "en", "next": "/login"})
+    assert response.headers["Location"] == "/login"
+    text = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in text
+    assert "Log in to Patroli" in text
+    assert "Username" in text
+
+
+def test_unknown_language_is_ignored(client):
+    client.post("/language", data={"lang": "xx"})
+    assert '<html lang="id">' in client.get("/login").get_data(as_text=True)
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.post("/language", data={"lang": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_times_show_in_wib(app):
+    with app.test_request_context():
+        # 03:15 UTC is 10:15 in Jakarta (UTC+7).
+        assert wib(datetime(2026, 11, 27, 3, 15, tzinfo=timezone.utc)) == "27 Nov 2026 10:15 WIB"
+
+
+def test_english_error_page(client, create_user, login):
+    login(client, create_user("officer"))
+    client.post("/language", data={"lang": "en"})
+    text = client.get("/admin/").get_data(as_text=True)
+    assert "You may not open this page." in text
