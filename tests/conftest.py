@@ -24,6 +24,15 @@ from patrol.extensions import db
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Visit, Zone
 from patrol.services.seed import circle, ensure_reference_data
 
+# Each area keeps its own factories in a module of its own, so that parallel work on
+# different areas does not collide in this file.
+pytest_plugins = [
+    "tests.fixtures_planning",
+    "tests.fixtures_field",
+    "tests.fixtures_checkin",
+    "tests.fixtures_reports",
+]
+
 DEFAULT_PASSWORD = "rahasia-123"
 _counter = itertools.count(1)
 

@@ -1,0 +1,1 @@
+"""Test fixtures for the checkin area (registered in conftest.pytest_plugins)."""

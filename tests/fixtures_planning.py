@@ -1,0 +1,1 @@
+"""Test fixtures for the planning area (registered in conftest.pytest_plugins)."""

@@ -1,0 +1,1 @@
+"""Test fixtures for the reports area (registered in conftest.pytest_plugins)."""
