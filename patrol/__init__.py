@@ -75,10 +75,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Access rules for every request, and Vary for htmx partials."""
+    """Access rules for every request, security headers, and Vary for htmx partials."""
     from patrol.access import enforce_declared_access
+    from patrol.security import init_security_headers
 
     app.before_request(enforce_declared_access)
+    init_security_headers(app)
 
     @app.after_request
     def vary_on_htmx(response):

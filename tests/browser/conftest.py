@@ -62,6 +62,31 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+AXE_URL = "/__test__/axe.min.js"
+
+
+def _prepare(context):
+    """Serve axe-core from this site (the CSP allows only 'self') and watch for CSP errors."""
+    context.route(
+        f"**{AXE_URL}",
+        lambda route: route.fulfill(path=str(AXE), content_type="application/javascript"),
+    )
+    page = context.new_page()
+    page.csp_errors = []
+    page.on(
+        "console",
+        lambda msg: (
+            page.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None
+        ),
+    )
+    return page
+
+
+def _no_csp_errors(page):
+    # A blocked inline script or style means a broken page for real users.
+    assert page.csp_errors == [], page.csp_errors
+
+
 @pytest.fixture
 def phone(browser, live_server):
     """A page in a phone-sized context (360x740) with GPS inside Alun-Alun Tugu."""
@@ -76,24 +101,29 @@ def phone(browser, live_server):
         permissions=["geolocation"],
         base_url=live_server,
     )
-    page = context.new_page()
+    page = _prepare(context)
     yield page
+    _no_csp_errors(page)
     context.close()
 
 
 @pytest.fixture
 def desktop(browser, live_server):
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="id-ID", base_url=live_server
+        viewport={"width": 1280, "height": 900},
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
+        base_url=live_server,
     )
-    page = context.new_page()
+    page = _prepare(context)
     yield page
+    _no_csp_errors(page)
     context.close()
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core on the page; return the violations of the given impacts."""
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(url=AXE_URL)
     result = page.evaluate("async () => await axe.run(document)")
     assert result["passes"], "axe-core did not check anything"
     return [v for v in result["violations"] if v["impact"] in impacts]
