@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_reference_command)
+    app.cli.add_command(backup_command)
 
 
 @click.command("create-user")
@@ -67,3 +68,20 @@ def seed_reference_command():
     added = ensure_reference_data()
     db.session.commit()
     click.echo(f"reference data: {added} added")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_command(path: str):
+    """Write a consistent backup of the database to PATH (SQLite copy or pg_dump file)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from patrol.backup import backup_database
+
+    try:
+        message = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
+    except (RuntimeError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(message)

@@ -57,6 +57,9 @@ def from_env(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_uri(os.environ.get("DATABASE_URL"), instance_path),
         # Check pooled connections before use, so the app recovers when the database returns.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
+        # Client addresses for rate limits and HTTPS detection depend on it.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Where rate-limit counters live: memory:// for one process, redis://... across hosts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Failed logins allowed per client address, and per username.
