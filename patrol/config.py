@@ -55,8 +55,16 @@ def from_env(instance_path: str) -> dict:
         "SECRET_KEY": load_secret_key(instance_path, production),
         # SQLite file in the instance folder by default; PostgreSQL through DATABASE_URL.
         "SQLALCHEMY_DATABASE_URI": database_uri(os.environ.get("DATABASE_URL"), instance_path),
-        # Check pooled connections before use, so the app recovers when the database returns.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Connection pool per process. pre_ping checks a pooled connection before use, so
+        # the app recovers by itself when the database comes back. A sync gunicorn worker
+        # uses one connection at a time: workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) across
+        # all hosts must stay below PostgreSQL's max_connections (docs/deploy.md).
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "pool_size": _int("DB_POOL_SIZE", 2),
+            "max_overflow": _int("DB_MAX_OVERFLOW", 2),
+            "pool_recycle": 1800,
+        },
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
         # Client addresses for rate limits and HTTPS detection depend on it.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
