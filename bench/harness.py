@@ -1,0 +1,148 @@
+"""Benchmark plumbing: start servers, drive them with wrk, read the figures.
+
+Only loopback addresses are ever targeted; every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def start_gunicorn(name: str, app: str, env: dict, workers: int, log: Path) -> Server:
+    """Start gunicorn for ``app`` on a free loopback port and wait until it answers."""
+    port = free_port()
+    cmd = [
+        str(VENV_BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "/dev/null",
+        "--error-logfile",
+        str(log),
+        "--chdir",
+        str(ROOT),
+        app,
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        cmd, env=os.environ | env, start_new_session=True, cwd=ROOT
+    )
+    server = Server(name, port, process)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{server.base}/healthz" if "wsgi" in app else server.base + "/ok", timeout=1)  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"{name} did not start; see {log}")
+
+
+@dataclass
+class WrkResult:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(url: str, seconds: int, connections: int, lua: str | None = None) -> WrkResult:
+    """Drive ``url`` with wrk; a Lua script sets method, body and headers when given."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    assert url.startswith("http://127.0.0.1:"), "benchmarks target loopback only"
+    cmd = [wrk, "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
+    script = None
+    if lua:
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+        script.write(lua)
+        script.close()
+        cmd += ["-s", script.name]
+    cmd.append(url)
+    out = subprocess.run(  # noqa: S603
+        cmd, capture_output=True, text=True, timeout=seconds + 30, check=True
+    ).stdout
+    if script:
+        os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    return WrkResult(rps, p50, p99, total, errors)
+
+
+def gzip_size(data: bytes) -> int:
+    """Bytes on the wire with gzip level 6, as nginx sends them (docs/deploy.md)."""
+    return len(gzip.compress(data, compresslevel=6))
+
+
+ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
+
+
+def page_weight(base: str, path: str, cookie: str | None = None) -> tuple[int, int, int]:
+    """Gzip bytes of a cold load: the page and every static asset it links; and the count."""
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(base + path, headers=headers)
+    html = urllib.request.urlopen(request, timeout=10).read()  # noqa: S310
+    total = gzip_size(html)
+    assets = sorted(set(ASSET.findall(html.decode("utf-8", "replace"))))
+    for asset in assets:
+        body = urllib.request.urlopen(base + asset, timeout=10).read()  # noqa: S310
+        total += body and gzip_size(body)
+    return total, gzip_size(html), len(assets)
