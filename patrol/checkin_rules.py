@@ -24,7 +24,9 @@ SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 SHORT_CODE_LENGTH = 6
 
 
-def screening(has_symptoms: bool, vaccine_doses: int, *, min_doses: int, symptoms_colour: str) -> str:
+def screening(
+    has_symptoms: bool, vaccine_doses: int, *, min_doses: int, symptoms_colour: str
+) -> str:
     """The pass colour: symptoms give ``symptoms_colour`` (red by default), too few doses yellow."""
     if has_symptoms:
         return symptoms_colour

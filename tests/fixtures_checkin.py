@@ -39,7 +39,9 @@ def create_checkin(app):
         checkin = CheckIn(
             uuid=fields.pop("uuid", str(uuid.uuid4())),
             office_id=office.id,
-            entrance_id=fields.pop("entrance_id", office.entrances[0].id if office.entrances else None),
+            entrance_id=fields.pop(
+                "entrance_id", office.entrances[0].id if office.entrances else None
+            ),
             visitor_name=name,
             visitor_phone=fields.pop("visitor_phone", "081234567890"),
             purpose=fields.pop("purpose", "Rapat"),

@@ -22,16 +22,26 @@ T0 = datetime(2026, 11, 27, 3, 0, 0, tzinfo=timezone.utc)  # 10:00 WIB, a period
         (True, 3, 2, "yellow", "yellow"),
     ],
 )
-def test_screening_colour_follows_the_configured_rules(symptoms, doses, min_doses, colour, expected):
-    assert checkin_rules.screening(
-        symptoms, doses, min_doses=min_doses, symptoms_colour=colour
-    ) == expected
+def test_screening_colour_follows_the_configured_rules(
+    symptoms, doses, min_doses, colour, expected
+):
+    assert (
+        checkin_rules.screening(symptoms, doses, min_doses=min_doses, symptoms_colour=colour)
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
     ("age_seconds", "expected"),
-    [(0, "valid"), (29, "valid"), (30, "valid"), (59, "valid"), (60, "expired"), (61, "expired"),
-     (3600, "expired")],
+    [
+        (0, "valid"),
+        (29, "valid"),
+        (30, "valid"),
+        (59, "valid"),
+        (60, "expired"),
+        (61, "expired"),
+        (3600, "expired"),
+    ],
 )
 def test_only_codes_from_the_last_two_periods_are_accepted(age_seconds, expected):
     code = make_screen_code(SECRET, 7, T0)
@@ -57,8 +67,12 @@ def test_the_form_grace_lets_a_slow_typist_submit_after_a_valid_scan():
 
 
 def test_codes_change_every_30_seconds():
-    assert make_screen_code(SECRET, 7, T0) == make_screen_code(SECRET, 7, T0 + timedelta(seconds=29))
-    assert make_screen_code(SECRET, 7, T0) != make_screen_code(SECRET, 7, T0 + timedelta(seconds=30))
+    assert make_screen_code(SECRET, 7, T0) == make_screen_code(
+        SECRET, 7, T0 + timedelta(seconds=29)
+    )
+    assert make_screen_code(SECRET, 7, T0) != make_screen_code(
+        SECRET, 7, T0 + timedelta(seconds=30)
+    )
 
 
 @pytest.mark.parametrize(

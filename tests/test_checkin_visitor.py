@@ -77,14 +77,19 @@ def test_check_in_leads_to_a_green_pass_with_office_time_and_code(
 
 @pytest.mark.parametrize(
     ("symptoms", "doses", "colour", "verdict"),
-    [("no", "3", "green", "Silakan masuk"), ("no", "1", "yellow", "petugas akan memeriksa"),
-     ("yes", "3", "red", "Jangan masuk")],
+    [
+        ("no", "3", "green", "Silakan masuk"),
+        ("no", "1", "yellow", "petugas akan memeriksa"),
+        ("yes", "3", "red", "Jangan masuk"),
+    ],
 )
 def test_pass_colour_comes_from_the_screening_rules(
     client, create_office, visitor_form, symptoms, doses, colour, verdict
 ):
     office = create_office()
-    client.post(url(office.entrances[0]), data=visitor_form(has_symptoms=symptoms, vaccine_doses=doses))
+    client.post(
+        url(office.entrances[0]), data=visitor_form(has_symptoms=symptoms, vaccine_doses=doses)
+    )
     assert checkins()[0].screening == colour
     page = client.get("/c/tiket").get_data(as_text=True)
     assert f"pass-{colour}" in page and verdict in page
@@ -209,8 +214,11 @@ def test_one_tap_needs_a_login(client, create_office):
 
 @pytest.mark.parametrize(
     ("lat", "lon", "accuracy", "remote"),
-    [("-7.97690", "112.63340", "10", False), ("-7.98700", "112.63340", "20", True),
-     ("-7.97790", "112.63340", "30", False)],
+    [
+        ("-7.97690", "112.63340", "10", False),
+        ("-7.98700", "112.63340", "20", True),
+        ("-7.97790", "112.63340", "30", False),
+    ],
 )
 def test_a_far_away_location_is_checked_in_but_flagged_remote(
     client, create_office, visitor_form, lat, lon, accuracy, remote
@@ -325,7 +333,9 @@ def test_a_code_older_than_60_seconds_asks_to_scan_the_screen_again(
     assert "sudah kedaluwarsa" in page and "Pindai ulang" in page
 
 
-def test_a_code_from_another_entrance_is_refused(client, screen_entrance, create_office, screen_code):
+def test_a_code_from_another_entrance_is_refused(
+    client, screen_entrance, create_office, screen_code
+):
     other = create_office().entrances[0]
     assert client.get(url(screen_entrance, k=screen_code(other))).status_code == 410
 

@@ -35,7 +35,7 @@ from patrol.timeutil import utcnow
 bp = Blueprint("checkin", __name__)
 
 # The phone keeps its check-out secret in this cookie (HttpOnly: page scripts never see it).
-PASS_COOKIE = "patroli_pass"
+PASS_COOKIE = "patroli_pass"  # noqa: S105 - a cookie name, not a secret
 
 
 def clock() -> datetime:
@@ -186,8 +186,14 @@ def _live_context(office: Office) -> dict:
     }
 
 
-def _board(office: Office, manual_errors=None, manual_values=None, away_errors=None,
-           away_values=None, status=200):
+def _board(
+    office: Office,
+    manual_errors=None,
+    manual_values=None,
+    away_errors=None,
+    away_values=None,
+    status=200,
+):
     return (
         render_template(
             "checkin/board.html",
@@ -293,9 +299,7 @@ def manual_check_in(office_id: int):
     office = _office_or_404(office_id)
     try:
         client_uuid = checkins.parse_client_uuid(request.form.get("client_uuid"))
-        details = checkins.parse_details(
-            request.form, phone_required=False, purpose_required=False
-        )
+        details = checkins.parse_details(request.form, phone_required=False, purpose_required=False)
         checkins.check_in(office, None, client_uuid, details, guard_id=current_user.id)
     except ValidationError as error:
         db.session.rollback()

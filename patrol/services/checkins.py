@@ -88,7 +88,9 @@ def parse_details(form, *, phone_required: bool = True, purpose_required: bool =
     lon = _float(form.get("lon"), -180, 180, "location")
     accuracy = _float(form.get("accuracy"), 0, 100_000, "location")
     if (lat is None) != (lon is None):
-        raise ValidationError(_("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi."), "location")
+        raise ValidationError(
+            _("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi."), "location"
+        )
     return VisitorDetails(
         name=name,
         phone=phone or None,
@@ -106,7 +108,9 @@ def parse_client_uuid(value: str | None) -> str:
     try:
         return str(uuid_module.UUID(str(value or "")))
     except ValueError:
-        raise ValidationError(_("Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."), None) from None
+        raise ValidationError(
+            _("Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."), None
+        ) from None
 
 
 def find_entrance(token: str) -> Entrance | None:
@@ -213,7 +217,7 @@ def checkin_by_secret(secret: str | None) -> CheckIn | None:
 def check_out(
     checkin: CheckIn, by: str, guard_id: int | None = None, now: datetime | None = None
 ) -> CheckIn:
-    """Mark someone as gone (by themselves, a guard or at closing); doing it twice changes nothing."""
+    """Mark someone as gone (themselves, a guard, or at closing); a second time changes nothing."""
     if checkin.checked_out_at is None:
         checkin.checked_out_at = max(now or utcnow(), checkin.checked_in_at)
         checkin.checkout_by = by
