@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -36,6 +36,9 @@ def create_checkin(app):
     """Factory: someone inside an office (a visitor checked in at its first entrance)."""
 
     def _create(office: Office, name="Budi Visitor", **fields) -> CheckIn:
+        # Someone already gone came in a little before they left.
+        out = fields.get("checked_out_at")
+        default_in = out - timedelta(hours=1) if out else datetime.now(timezone.utc)
         checkin = CheckIn(
             uuid=fields.pop("uuid", str(uuid.uuid4())),
             office_id=office.id,
@@ -45,7 +48,7 @@ def create_checkin(app):
             visitor_name=name,
             visitor_phone=fields.pop("visitor_phone", "081234567890"),
             purpose=fields.pop("purpose", "Rapat"),
-            checked_in_at=fields.pop("checked_in_at", datetime.now(timezone.utc)),
+            checked_in_at=fields.pop("checked_in_at", None) or default_in,
             short_code=fields.pop("short_code", checkin_rules.new_short_code()),
             **fields,
         )
