@@ -94,7 +94,8 @@ def from_env(instance_path: str) -> dict:
         "CHECKIN_FORM_SECONDS": _int("CHECKIN_FORM_SECONDS", 600),
         # How long the phone keeps its pass (the check-out secret cookie), in hours.
         "CHECKIN_PASS_HOURS": _int("CHECKIN_PASS_HOURS", 24),
-        # How often the guard's board refreshes itself, in seconds (at most every 10 s).
+        # How often the guard's board refreshes its list, in seconds (each board is one request
+        # per interval: keep it at 10 or more on a busy server).
         "CHECKIN_BOARD_POLL_SECONDS": _int("CHECKIN_BOARD_POLL_SECONDS", 10),
         # Public address printed in poster QR codes, e.g. https://patroli.malangkota.go.id;
         # empty: the address the admin's browser used.

@@ -85,10 +85,7 @@ def test_capacity_colour_and_clear_alert_at_capacity(
     assert ("Kapasitas penuh" in page) is alert
 
 
-def test_the_board_polls_only_the_list_at_most_every_10_seconds(
-    app, client, create_office, guard_at
-):
-    app.config["CHECKIN_BOARD_POLL_SECONDS"] = 60
+def test_the_board_polls_only_the_list_every_10_seconds(client, create_office, guard_at):
     office = create_office()
     guard_at(office)
     page = client.get(f"/jaga/kantor/{office.id}").get_data(as_text=True)

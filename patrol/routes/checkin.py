@@ -182,7 +182,7 @@ def _live_context(office: Office) -> dict:
         "office": office,
         "people": people,
         "load": OfficeOccupancy(office, len(people)),
-        "poll_seconds": min(current_app.config["CHECKIN_BOARD_POLL_SECONDS"], 10),
+        "poll_seconds": current_app.config["CHECKIN_BOARD_POLL_SECONDS"],
     }
 
 
