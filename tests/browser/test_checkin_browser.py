@@ -133,3 +133,25 @@ def test_poster_and_screen_pages_pass_axe(desktop, create_office, create_user):
         desktop.goto(path)
         expect(desktop.locator(".qr svg")).to_be_visible()
         assert axe_violations(desktop) == [], describe(axe_violations(desktop))
+
+
+def test_guard_checks_everybody_out_after_confirming(
+    phone, create_office, create_user, create_guard_post, create_checkin
+):
+    office = create_office(name="Kantor Kecamatan Klojen")
+    guard = create_user("guard")
+    create_guard_post(guard, office)
+    create_checkin(office, name="Tamu Satu")
+    create_checkin(office, name="Tamu Dua")
+    log_in(phone, guard)
+    phone.goto(f"/jaga/kantor/{office.id}")
+    dialogs = []
+    phone.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    phone.get_by_role("button", name="Check out semua orang").click()
+    expect(phone.get_by_text("Tamu Satu")).to_be_visible()
+    assert "Kantor Kecamatan Klojen" in dialogs[0]
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name="Check out semua orang").click()
+    expect(phone.get_by_text("2 orang dicatat keluar.")).to_be_visible()
+    expect(phone.get_by_text("Belum ada orang di dalam.")).to_be_visible()
+    assert axe_violations(phone) == [], describe(axe_violations(phone))

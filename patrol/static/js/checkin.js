@@ -56,6 +56,13 @@
     );
   }
 
+  // Back to a page kept in the browser's memory: let its forms be sent again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      delete form.dataset.sent;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-remember]").forEach(function (form) {
       prefill(form);
@@ -87,6 +94,12 @@
           return;
         }
         form.dataset.sent = "1";
+      });
+    });
+    // Ask before an action that cannot be undone (checking everybody out).
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
       });
     });
     document.querySelectorAll("[data-print]").forEach(function (button) {
