@@ -57,6 +57,7 @@ def test_guard_sees_people_inside_with_flags_and_no_phone(
 def test_guard_sees_only_their_own_offices(client, create_office, guard_at):
     mine, other = create_office(name="Kantor Saya"), create_office(name="Kantor Lain")
     guard_at(mine)
+    assert "/poster/" not in client.get(f"/jaga/kantor/{mine.id}").get_data(as_text=True)
     assert client.get(f"/jaga/kantor/{other.id}").status_code == 403
     assert client.get(f"/jaga/kantor/{other.id}/langsung").status_code == 403
     boards = client.get("/jaga/").get_data(as_text=True)
@@ -66,7 +67,10 @@ def test_guard_sees_only_their_own_offices(client, create_office, guard_at):
 def test_admin_sees_every_board(client, create_user, login, create_office):
     login(client, create_user("admin"))
     office = create_office()
-    assert client.get(f"/jaga/kantor/{office.id}").status_code == 200
+    response = client.get(f"/jaga/kantor/{office.id}")
+    assert response.status_code == 200
+    poster = f"/jaga/kantor/{office.id}/poster/{office.entrances[0].id}"
+    assert poster in response.get_data(as_text=True)
     assert client.get("/jaga/kantor/999999").status_code == 404
 
 
@@ -410,3 +414,31 @@ def test_guard_screen_shows_a_rotating_code_that_opens_the_form(
     assert link.startswith(f"http://localhost/c/{entrance.token}?k=")
     visitor = app.test_client()
     assert visitor.get(link.removeprefix("http://localhost")).status_code == 200
+
+
+def test_a_retry_racing_the_first_request_returns_the_first_check_in(
+    app, create_office, monkeypatch
+):
+    from patrol.services import checkins as service
+
+    office = create_office()
+    details = service.VisitorDetails("Siti", "081234567890", "Rapat", False, 2)
+    first = service.check_in(
+        office, office.entrances[0], "6f1c1a4e-6a38-4b0e-9a52-2c6f8f0c0a11", details
+    )
+    db.session.commit()
+    # The second request looked before the first had committed: it saw no row yet.
+    real_lookup = service._by_uuid
+    calls = []
+
+    def late_lookup(client_uuid):
+        calls.append(client_uuid)
+        return None if len(calls) == 1 else real_lookup(client_uuid)
+
+    monkeypatch.setattr(service, "_by_uuid", late_lookup)
+    second = service.check_in(
+        office, office.entrances[0], "6f1c1a4e-6a38-4b0e-9a52-2c6f8f0c0a11", details
+    )
+    db.session.commit()
+    assert second.id == first.id and len(calls) == 2
+    assert len(checkins()) == 1
