@@ -270,13 +270,17 @@ def check_out_all(office_id: int):
     return _after_board_action(office, _("%(n)d orang dicatat keluar.", n=count))
 
 
-def _form_result(office, template, errors, values, message):
+# The board's forms: their partial template, and the prefix of their _board() arguments.
+BOARD_FORMS = {"manual": "checkin/_manual_form.html", "away": "checkin/_away_form.html"}
+
+
+def _form_result(office, form: str, errors, values, message):
     """Answer a board form: the fresh form plus the list out of band, or the form with errors."""
     failed = bool(errors)
     if _is_htmx():
         return (
             render_template(
-                template,
+                BOARD_FORMS[form],
                 errors=errors,
                 values=values,
                 client_uuid=str(uuid.uuid4()),
@@ -286,8 +290,7 @@ def _form_result(office, template, errors, values, message):
             422 if failed else 200,
         )
     if failed:
-        key = "manual" if "manual" in template else "away"
-        return _board(office, **{f"{key}_errors": errors, f"{key}_values": values}, status=422)
+        return _board(office, **{f"{form}_errors": errors, f"{form}_values": values}, status=422)
     flash(message, "success")
     return redirect(url_for("checkin.board", office_id=office.id))
 
@@ -303,13 +306,9 @@ def manual_check_in(office_id: int):
         checkins.check_in(office, None, client_uuid, details, guard_id=current_user.id)
     except ValidationError as error:
         db.session.rollback()
-        return _form_result(
-            office, "checkin/_manual_form.html", {error.field: error.message}, request.form, ""
-        )
+        return _form_result(office, "manual", {error.field: error.message}, request.form, "")
     db.session.commit()
-    return _form_result(
-        office, "checkin/_manual_form.html", {}, {}, _("Pengunjung sudah dicatat masuk.")
-    )
+    return _form_result(office, "manual", {}, {}, _("Pengunjung sudah dicatat masuk."))
 
 
 @bp.route("/jaga/kantor/<int:office_id>/tolak", methods=["POST"])
@@ -329,11 +328,9 @@ def turn_away(office_id: int):
         )
     except ValidationError as error:
         db.session.rollback()
-        return _form_result(
-            office, "checkin/_away_form.html", {error.field: error.message}, request.form, ""
-        )
+        return _form_result(office, "away", {error.field: error.message}, request.form, "")
     db.session.commit()
-    return _form_result(office, "checkin/_away_form.html", {}, {}, _("Penolakan sudah dicatat."))
+    return _form_result(office, "away", {}, {}, _("Penolakan sudah dicatat."))
 
 
 # Rotating screen codes -------------------------------------------------------------------
