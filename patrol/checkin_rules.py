@@ -46,6 +46,7 @@ def is_remote(distance_m: float, radius_m: float, accuracy_m: float) -> bool:
 
 
 def screen_period(now: datetime) -> int:
+    """The number of the 30-second period that contains ``now``."""
     return int(now.timestamp()) // SCREEN_PERIOD_SECONDS
 
 
