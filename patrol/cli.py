@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from patrol import checkin_commands
 from patrol.extensions import db
 from patrol.models import ROLES
 
@@ -14,6 +15,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(checkin_commands.close_offices_command)
+    app.cli.add_command(checkin_commands.purge_personal_data_command)
 
 
 @click.command("create-user")

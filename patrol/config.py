@@ -91,6 +91,28 @@ def from_env(instance_path: str) -> dict:
         "LANGUAGES": ["id", "en"],
         # Map tiles for Leaflet pages.
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        # Office check-in (blueprint checkin). Check-ins allowed per client address and per
+        # entrance; an office's guest Wi-Fi puts many visitors behind one address.
+        "CHECKIN_LIMIT_PER_IP": os.environ.get("CHECKIN_LIMIT_PER_IP", "20 per 10 minutes"),
+        "CHECKIN_LIMIT_PER_ENTRANCE": os.environ.get(
+            "CHECKIN_LIMIT_PER_ENTRANCE", "300 per 10 minutes"
+        ),
+        # Screening: fewer vaccine doses than this gives a yellow pass (the guard checks);
+        # declared symptoms give this colour (red: do not enter; "yellow" to let guards decide).
+        "CHECKIN_MIN_VACCINE_DOSES": _int("CHECKIN_MIN_VACCINE_DOSES", 2),
+        "CHECKIN_SYMPTOMS_COLOUR": os.environ.get("CHECKIN_SYMPTOMS_COLOUR", "red"),
+        # Seconds a visitor has to submit the form after scanning a screen-mode (rotating) code.
+        "CHECKIN_FORM_SECONDS": _int("CHECKIN_FORM_SECONDS", 600),
+        # How long the phone keeps its pass (the check-out secret cookie), in hours.
+        "CHECKIN_PASS_HOURS": _int("CHECKIN_PASS_HOURS", 24),
+        # How often the guard's board refreshes its list, in seconds (each board is one request
+        # per interval: keep it at 10 or more on a busy server).
+        "CHECKIN_BOARD_POLL_SECONDS": _int("CHECKIN_BOARD_POLL_SECONDS", 10),
+        # Public address printed in poster QR codes, e.g. https://patroli.malangkota.go.id;
+        # empty: the address the admin's browser used.
+        "CHECKIN_BASE_URL": os.environ.get("CHECKIN_BASE_URL", "").rstrip("/"),
+        # Days check-in names and phones are kept before purge-personal-data removes them.
+        "CHECKIN_RETENTION_DAYS": _int("CHECKIN_RETENTION_DAYS", 30),
         # Demo passwords for seed-demo (random and printed once when unset).
         "SEED_DEMO_PASSWORD": os.environ.get("SEED_DEMO_PASSWORD"),
     }

@@ -1,1 +1,71 @@
 """Test fixtures for the checkin area (registered in conftest.pytest_plugins)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from patrol import checkin_rules
+from patrol.extensions import db
+from patrol.models import CheckIn, Office
+
+
+@pytest.fixture
+def visitor_form():
+    """Factory: the fields a visitor sends from /c/<token>, with overrides."""
+
+    def _form(**overrides) -> dict:
+        form = {
+            "client_uuid": str(uuid.uuid4()),
+            "name": "Siti Aminah",
+            "phone": "0812 3456 7890",
+            "purpose": "Mengurus izin usaha",
+            "has_symptoms": "no",
+            "vaccine_doses": "3",
+        }
+        form.update(overrides)
+        return {k: v for k, v in form.items() if v is not None}
+
+    return _form
+
+
+@pytest.fixture
+def create_checkin(app):
+    """Factory: someone inside an office (a visitor checked in at its first entrance)."""
+
+    def _create(office: Office, name="Budi Visitor", **fields) -> CheckIn:
+        # Someone already gone came in a little before they left.
+        out = fields.get("checked_out_at")
+        default_in = out - timedelta(hours=1) if out else datetime.now(timezone.utc)
+        checkin = CheckIn(
+            uuid=fields.pop("uuid", str(uuid.uuid4())),
+            office_id=office.id,
+            entrance_id=fields.pop(
+                "entrance_id", office.entrances[0].id if office.entrances else None
+            ),
+            visitor_name=name,
+            visitor_phone=fields.pop("visitor_phone", "081234567890"),
+            purpose=fields.pop("purpose", "Rapat"),
+            checked_in_at=fields.pop("checked_in_at", None) or default_in,
+            short_code=fields.pop("short_code", checkin_rules.new_short_code()),
+            **fields,
+        )
+        db.session.add(checkin)
+        db.session.commit()
+        return checkin
+
+    return _create
+
+
+@pytest.fixture
+def screen_code(app):
+    """Factory: the rotating code an entrance's screen showed at ``now``."""
+
+    def _code(entrance, now: datetime | None = None) -> str:
+        return checkin_rules.make_screen_code(
+            app.secret_key, entrance.id, now or datetime.now(timezone.utc)
+        )
+
+    return _code

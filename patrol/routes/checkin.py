@@ -1,15 +1,215 @@
-"""Office check-in: the guards' boards (blueprint ``checkin``)."""
+"""Office check-in (blueprint ``checkin``): visitors at /c/<token>, guards' boards, posters."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import io
+import uuid
+from datetime import datetime
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol.access import is_admin, roles
-from patrol.services.occupancy import occupancy
+from patrol import checkin_rules
+from patrol.access import can_see_office, is_admin, public, roles
+from patrol.extensions import db, limiter
+from patrol.models import CheckIn, Entrance, Office
+from patrol.services import checkins
+from patrol.services.errors import ValidationError
+from patrol.services.occupancy import OfficeOccupancy, occupancy
 from patrol.services.people import guard_office_ids
+from patrol.timeutil import utcnow
 
 bp = Blueprint("checkin", __name__)
+
+# The phone keeps its check-out secret in this cookie (HttpOnly: page scripts never see it).
+PASS_COOKIE = "patroli_pass"  # noqa: S105 - a cookie name, not a secret
+
+
+def clock() -> datetime:
+    """The current time for screen codes; one place for tests to move the clock."""
+    return utcnow()
+
+
+# Visitors --------------------------------------------------------------------------------
+
+
+def _invalid_poster():
+    abort(
+        404,
+        description=_(
+            "Kode QR ini tidak berlaku: poster sudah diganti atau dicabut. "
+            "Pindai poster terbaru di pintu masuk, atau hubungi petugas jaga."
+        ),
+    )
+
+
+def _entrance_key() -> str:
+    return "checkin-entrance:" + str((request.view_args or {}).get("token", ""))[:64]
+
+
+def _visit_form(entrance: Entrance, code: str | None, errors=None, values=None, status=200):
+    return (
+        render_template(
+            "checkin/visit.html",
+            entrance=entrance,
+            office=entrance.office,
+            code=code,
+            client_uuid=str(uuid.uuid4()),
+            errors=errors or {},
+            values=values or {},
+            retention_days=current_app.config["CHECKIN_RETENTION_DAYS"],
+        ),
+        status,
+    )
+
+
+@bp.route("/c/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["CHECKIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["CHECKIN_LIMIT_PER_ENTRANCE"],
+    key_func=_entrance_key,
+    methods=["POST"],
+)
+def visit(token: str):
+    """The page behind an entrance's QR code: check in (visitor or staff), or offer check-out."""
+    entrance = checkins.find_entrance(token)
+    if entrance is None:
+        _invalid_poster()
+    code = request.values.get("k")
+    if entrance.screen_mode:
+        grace = current_app.config["CHECKIN_FORM_SECONDS"] if request.method == "POST" else 0
+        status = checkin_rules.screen_code_status(
+            current_app.secret_key, entrance.id, code, clock(), grace
+        )
+        if status != "valid":
+            return render_template(
+                "checkin/scan_again.html", office=entrance.office, status=status
+            ), 410
+    if request.method == "GET":
+        current = checkins.open_checkin_by_secret(request.cookies.get(PASS_COOKIE))
+        if current is not None and current.office_id == entrance.office_id:
+            return render_template("checkin/pass.html", checkin=current, again=True)
+        return _visit_form(entrance, code)
+    try:
+        client_uuid = checkins.parse_client_uuid(request.form.get("client_uuid"))
+        if request.form.get("as_staff") and current_user.is_authenticated:
+            checkin = checkins.check_in(
+                entrance.office, entrance, client_uuid, user_id=current_user.id
+            )
+        else:
+            details = checkins.parse_details(request.form)
+            checkin = checkins.check_in(entrance.office, entrance, client_uuid, details)
+    except ValidationError as error:
+        db.session.rollback()
+        return _visit_form(entrance, code, {error.field: error.message}, request.form, 422)
+    db.session.commit()
+    session.permanent = True  # keeps the CSRF token for a check-out hours later
+    response = redirect(url_for("checkin.pass_view"))
+    response.set_cookie(
+        PASS_COOKIE,
+        checkin.checkout_secret,
+        max_age=current_app.config["CHECKIN_PASS_HOURS"] * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        path="/c/",
+    )
+    return response
+
+
+@bp.route("/c/tiket")
+@public
+def pass_view():
+    """The full-screen pass held by this phone (or its check-out or refusal)."""
+    checkin = checkins.checkin_by_secret(request.cookies.get(PASS_COOKIE))
+    if checkin is None:
+        abort(
+            404,
+            description=_(
+                "Ponsel ini tidak menyimpan tiket check-in. Pindai kode QR di pintu masuk."
+            ),
+        )
+    return render_template("checkin/pass.html", checkin=checkin, again=False)
+
+
+@bp.route("/c/keluar", methods=["POST"])
+@public
+def self_check_out():
+    """Check out with the secret kept on this phone."""
+    checkin = checkins.open_checkin_by_secret(request.cookies.get(PASS_COOKIE))
+    if checkin is not None:
+        checkins.check_out(checkin, "self")
+        db.session.commit()
+    return redirect(url_for("checkin.pass_view"))
+
+
+# Guards' boards -------------------------------------------------------------------------
+
+
+def _office_or_404(office_id: int) -> Office:
+    office = db.session.get(Office, office_id)
+    if office is None:
+        abort(404)
+    if not can_see_office(current_user, office.id):
+        abort(403)
+    return office
+
+
+def _entrance_or_404(office: Office, entrance_id: int) -> Entrance:
+    entrance = db.session.get(Entrance, entrance_id)
+    if entrance is None or entrance.office_id != office.id:
+        abort(404)
+    return entrance
+
+
+def _live_context(office: Office) -> dict:
+    people = checkins.inside_now(office.id)
+    return {
+        "office": office,
+        "people": people,
+        "load": OfficeOccupancy(office, len(people)),
+        "poll_seconds": current_app.config["CHECKIN_BOARD_POLL_SECONDS"],
+    }
+
+
+def _board(
+    office: Office,
+    manual_errors=None,
+    manual_values=None,
+    away_errors=None,
+    away_values=None,
+    status=200,
+):
+    return (
+        render_template(
+            "checkin/board.html",
+            manual_errors=manual_errors or {},
+            manual_values=manual_values or {},
+            away_errors=away_errors or {},
+            away_values=away_values or {},
+            client_uuid=str(uuid.uuid4()),
+            **_live_context(office),
+        ),
+        status,
+    )
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 @bp.route("/jaga/")
@@ -17,4 +217,227 @@ bp = Blueprint("checkin", __name__)
 def boards():
     """The offices this guard watches (all offices for an admin), with who is inside."""
     office_ids = None if is_admin(current_user) else sorted(guard_office_ids(current_user.id))
+    if checkins.close_offices(office_ids=office_ids):
+        db.session.commit()
     return render_template("checkin/boards.html", offices=occupancy(office_ids))
+
+
+@bp.route("/jaga/kantor/<int:office_id>")
+@roles("guard", "admin")
+def board(office_id: int):
+    """One office's live board: inside now against capacity, the people inside, the actions."""
+    office = _office_or_404(office_id)
+    if checkins.close_offices(office_ids=[office.id]):
+        db.session.commit()
+    return _board(office)
+
+
+@bp.route("/jaga/kantor/<int:office_id>/langsung")
+@roles("guard", "admin")
+def board_live(office_id: int):
+    """The counter and the list of people inside (polled by the board, forms left alone)."""
+    office = _office_or_404(office_id)
+    return render_template("checkin/_board_live.html", **_live_context(office))
+
+
+def _after_board_action(office: Office, message: str):
+    if _is_htmx():
+        return render_template("checkin/_board_live.html", **_live_context(office))
+    flash(message, "success")
+    return redirect(url_for("checkin.board", office_id=office.id))
+
+
+@bp.route("/jaga/kantor/<int:office_id>/keluar/<int:checkin_id>", methods=["POST"])
+@roles("guard", "admin")
+def guard_check_out(office_id: int, checkin_id: int):
+    """A guard checks one person out."""
+    office = _office_or_404(office_id)
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.office_id != office.id:
+        abort(404)
+    checkins.check_out(checkin, "guard", current_user.id)
+    db.session.commit()
+    return _after_board_action(office, _("Pengunjung sudah dicatat keluar."))
+
+
+@bp.route("/jaga/kantor/<int:office_id>/tutup", methods=["POST"])
+@roles("guard", "admin")
+def check_out_all(office_id: int):
+    """A guard checks everybody out at closing."""
+    office = _office_or_404(office_id)
+    count = checkins.check_out_everyone(office.id, current_user.id)
+    db.session.commit()
+    return _after_board_action(office, _("%(n)d orang dicatat keluar.", n=count))
+
+
+# The board's forms: their partial template, and the prefix of their _board() arguments.
+BOARD_FORMS = {"manual": "checkin/_manual_form.html", "away": "checkin/_away_form.html"}
+
+
+def _form_result(office, form: str, errors, values, message):
+    """Answer a board form: the fresh form plus the list out of band, or the form with errors."""
+    failed = bool(errors)
+    if _is_htmx():
+        return (
+            render_template(
+                BOARD_FORMS[form],
+                errors=errors,
+                values=values,
+                client_uuid=str(uuid.uuid4()),
+                oob=not failed,
+                **_live_context(office),
+            ),
+            422 if failed else 200,
+        )
+    if failed:
+        return _board(office, **{f"{form}_errors": errors, f"{form}_values": values}, status=422)
+    flash(message, "success")
+    return redirect(url_for("checkin.board", office_id=office.id))
+
+
+@bp.route("/jaga/kantor/<int:office_id>/masuk", methods=["POST"])
+@roles("guard", "admin")
+def manual_check_in(office_id: int):
+    """A guard checks in a visitor who has no phone."""
+    office = _office_or_404(office_id)
+    try:
+        client_uuid = checkins.parse_client_uuid(request.form.get("client_uuid"))
+        details = checkins.parse_details(request.form, phone_required=False, purpose_required=False)
+        checkins.check_in(office, None, client_uuid, details, guard_id=current_user.id)
+    except ValidationError as error:
+        db.session.rollback()
+        return _form_result(office, "manual", {error.field: error.message}, request.form, "")
+    db.session.commit()
+    return _form_result(office, "manual", {}, {}, _("Pengunjung sudah dicatat masuk."))
+
+
+@bp.route("/jaga/kantor/<int:office_id>/tolak", methods=["POST"])
+@roles("guard", "admin")
+def turn_away(office_id: int):
+    """A guard turns someone away, with the reason recorded."""
+    office = _office_or_404(office_id)
+    try:
+        client_uuid = checkins.parse_client_uuid(request.form.get("client_uuid"))
+        checkins.turn_away(
+            office,
+            current_user.id,
+            client_uuid,
+            request.form.get("reason", ""),
+            short_code=request.form.get("short_code", ""),
+            name=request.form.get("name", ""),
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        return _form_result(office, "away", {error.field: error.message}, request.form, "")
+    db.session.commit()
+    return _form_result(office, "away", {}, {}, _("Penolakan sudah dicatat."))
+
+
+# Rotating screen codes -------------------------------------------------------------------
+
+
+def _public_url(endpoint: str, **values) -> str:
+    """An absolute URL for a QR code, on the configured public address when there is one."""
+    base = current_app.config["CHECKIN_BASE_URL"]
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _screen_context(office: Office, entrance: Entrance) -> dict:
+    code = checkin_rules.make_screen_code(current_app.secret_key, entrance.id, clock())
+    url = _public_url("checkin.visit", token=entrance.token, k=code)
+    return {
+        "office": office,
+        "entrance": entrance,
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=True),
+        "url": url,
+        "refresh_seconds": 5,
+    }
+
+
+@bp.route("/jaga/kantor/<int:office_id>/layar/<int:entrance_id>")
+@roles("guard", "admin")
+def screen(office_id: int, entrance_id: int):
+    """A guard's screen showing the entrance's rotating QR code (screen mode)."""
+    office = _office_or_404(office_id)
+    entrance = _entrance_or_404(office, entrance_id)
+    return render_template("checkin/screen.html", **_screen_context(office, entrance))
+
+
+@bp.route("/jaga/kantor/<int:office_id>/layar/<int:entrance_id>/kode")
+@roles("guard", "admin")
+def screen_code(office_id: int, entrance_id: int):
+    """The current rotating QR code (polled by the screen page)."""
+    office = _office_or_404(office_id)
+    entrance = _entrance_or_404(office, entrance_id)
+    return render_template("checkin/_screen_code.html", **_screen_context(office, entrance))
+
+
+# Posters (admins) -----------------------------------------------------------------------
+
+
+def _poster_entrance(office_id: int, entrance_id: int) -> tuple[Office, Entrance]:
+    office = _office_or_404(office_id)
+    entrance = _entrance_or_404(office, entrance_id)
+    if entrance.revoked_at is not None:
+        abort(
+            404,
+            description=_("Token pintu ini sudah dicabut. Terbitkan token baru sebelum mencetak."),
+        )
+    return office, entrance
+
+
+def _poster_qr(entrance: Entrance):
+    return segno.make(_public_url("checkin.visit", token=entrance.token), error="m")
+
+
+def _download_name(office: Office, entrance: Entrance, ext: str) -> str:
+    return f"qr-kantor{office.id}-pintu{entrance.id}.{ext}"
+
+
+@bp.route("/jaga/kantor/<int:office_id>/poster/<int:entrance_id>")
+@roles("admin")
+def poster(office_id: int, entrance_id: int):
+    """A printable A4 poster for one entrance: QR code, names, instructions."""
+    office, entrance = _poster_entrance(office_id, entrance_id)
+    qr = _poster_qr(entrance)
+    return render_template(
+        "checkin/poster.html",
+        office=office,
+        entrance=entrance,
+        qr_svg=qr.svg_inline(scale=10, border=2, omitsize=True),
+        url=_public_url("checkin.visit", token=entrance.token),
+    )
+
+
+@bp.route("/jaga/kantor/<int:office_id>/poster/<int:entrance_id>/qr.svg")
+@roles("admin")
+def poster_svg(office_id: int, entrance_id: int):
+    """The entrance's QR code as an SVG file (for print shops)."""
+    office, entrance = _poster_entrance(office_id, entrance_id)
+    buffer = io.BytesIO()
+    _poster_qr(entrance).save(buffer, kind="svg", scale=10, border=4)
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype="image/svg+xml",
+        as_attachment=True,
+        download_name=_download_name(office, entrance, "svg"),
+    )
+
+
+@bp.route("/jaga/kantor/<int:office_id>/poster/<int:entrance_id>/qr.png")
+@roles("admin")
+def poster_png(office_id: int, entrance_id: int):
+    """The entrance's QR code as a PNG file."""
+    office, entrance = _poster_entrance(office_id, entrance_id)
+    buffer = io.BytesIO()
+    _poster_qr(entrance).save(buffer, kind="png", scale=12, border=4)
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype="image/png",
+        as_attachment=True,
+        download_name=_download_name(office, entrance, "png"),
+    )

@@ -1,0 +1,36 @@
+"""Command-line tasks of office check-in: closing time and purging personal data."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from patrol.extensions import db
+
+
+@click.command("close-offices")
+def close_offices_command():
+    """Check out everyone still inside an office after its closing time (WIB); for cron."""
+    from patrol.services.checkins import close_offices
+
+    closed = close_offices()
+    db.session.commit()
+    click.echo(f"checked out at closing time: {closed}")
+
+
+@click.command("purge-personal-data")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Remove visitor names and phones older than this many days (default 30).",
+)
+def purge_personal_data_command(days: int | None):
+    """Remove check-in names, phones, purposes and locations older than N days; counts stay."""
+    from patrol.services.checkins import purge_personal_data
+
+    if days is None:
+        days = current_app.config["CHECKIN_RETENTION_DAYS"]
+    purged = purge_personal_data(days)
+    db.session.commit()
+    click.echo(f"check-ins purged of personal data (older than {days} days): {purged}")

@@ -1,0 +1,347 @@
+"""Office check-in: visitors in and out, the guard's actions, closing time and purging.
+
+Services add and flush; the view (or CLI command) commits once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from patrol import checkin_rules
+from patrol.extensions import db
+from patrol.geofence import geodesic_m
+from patrol.models import CheckIn, Entrance, Office
+from patrol.services.errors import ValidationError
+from patrol.timeutil import utcnow
+
+_PHONE = re.compile(r"^\+?[0-9]{8,15}$")
+_PHONE_NOISE = re.compile(r"[\s\-.()]")
+MAX_DOSES = 10
+
+
+@dataclass
+class VisitorDetails:
+    """What a visitor declares at the door (validated)."""
+
+    name: str
+    phone: str | None
+    purpose: str | None
+    has_symptoms: bool
+    vaccine_doses: int
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+
+
+def _float(value: str | None, low: float, high: float, field: str) -> float | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or not (low <= number <= high):
+        raise ValidationError(_("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi."), field)
+    return number
+
+
+def parse_details(form, *, phone_required: bool = True, purpose_required: bool = True):
+    """Check a check-in form's fields and return them as VisitorDetails."""
+    name = (form.get("name") or "").strip()
+    if not name:
+        raise ValidationError(_("Nama wajib diisi."), "name")
+    if len(name) > 120:
+        raise ValidationError(_("Nama terlalu panjang (paling banyak 120 huruf)."), "name")
+    phone = _PHONE_NOISE.sub("", form.get("phone") or "")
+    if phone or phone_required:
+        if not phone:
+            raise ValidationError(_("Nomor HP wajib diisi."), "phone")
+        if not _PHONE.match(phone):
+            raise ValidationError(
+                _("Nomor HP tidak valid: 8 sampai 15 angka, boleh diawali +."), "phone"
+            )
+    purpose = (form.get("purpose") or "").strip()
+    if purpose_required and not purpose:
+        raise ValidationError(_("Keperluan kunjungan wajib diisi."), "purpose")
+    if len(purpose) > 200:
+        raise ValidationError(_("Keperluan terlalu panjang (paling banyak 200 huruf)."), "purpose")
+    symptoms = form.get("has_symptoms")
+    if symptoms not in ("yes", "no"):
+        raise ValidationError(_("Jawab pertanyaan gejala: ya atau tidak."), "has_symptoms")
+    try:
+        doses = int(form.get("vaccine_doses", ""))
+    except ValueError:
+        doses = -1
+    if not 0 <= doses <= MAX_DOSES:
+        raise ValidationError(_("Pilih jumlah dosis vaksin (0 sampai 10)."), "vaccine_doses")
+    lat = _float(form.get("lat"), -90, 90, "location")
+    lon = _float(form.get("lon"), -180, 180, "location")
+    accuracy = _float(form.get("accuracy"), 0, 100_000, "location")
+    if (lat is None) != (lon is None):
+        raise ValidationError(
+            _("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi."), "location"
+        )
+    return VisitorDetails(
+        name=name,
+        phone=phone or None,
+        purpose=purpose or None,
+        has_symptoms=symptoms == "yes",
+        vaccine_doses=doses,
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy if lat is not None else None,
+    )
+
+
+def parse_client_uuid(value: str | None) -> str:
+    """The form's client UUID, normalised; a missing or malformed one is refused."""
+    try:
+        return str(uuid_module.UUID(str(value or "")))
+    except ValueError:
+        raise ValidationError(
+            _("Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."), None
+        ) from None
+
+
+def find_entrance(token: str) -> Entrance | None:
+    """The entrance whose poster carries this token, unless revoked or its office is closed down."""
+    return db.session.scalar(
+        sa.select(Entrance)
+        .join(Entrance.office)
+        .options(joinedload(Entrance.office))
+        .where(Entrance.token == token, Entrance.revoked_at.is_(None), Office.active.is_(True))
+    )
+
+
+def screening_for(has_symptoms: bool, doses: int) -> str:
+    """The pass colour under the configured screening rules."""
+    config = current_app.config
+    return checkin_rules.screening(
+        has_symptoms,
+        doses,
+        min_doses=config["CHECKIN_MIN_VACCINE_DOSES"],
+        symptoms_colour=config["CHECKIN_SYMPTOMS_COLOUR"],
+    )
+
+
+def _by_uuid(client_uuid: str) -> CheckIn | None:
+    return db.session.scalar(sa.select(CheckIn).where(CheckIn.uuid == client_uuid))
+
+
+def _add_once(checkin: CheckIn) -> CheckIn:
+    """Add a check-in unless its client UUID is already recorded (a retry): then return that one."""
+    existing = _by_uuid(checkin.uuid)
+    if existing is not None:
+        return existing
+    try:
+        with db.session.begin_nested():
+            db.session.add(checkin)
+            db.session.flush()
+    except IntegrityError:
+        existing = _by_uuid(checkin.uuid)
+        if existing is None:
+            raise
+        return existing
+    return checkin
+
+
+def check_in(
+    office: Office,
+    entrance: Entrance | None,
+    client_uuid: str,
+    details: VisitorDetails | None = None,
+    *,
+    user_id: int | None = None,
+    guard_id: int | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Record someone entering (visitor, staff member, or by a guard); a retry returns the first."""
+    now = now or utcnow()
+    checkin = CheckIn(
+        uuid=client_uuid,
+        office_id=office.id,
+        entrance_id=entrance.id if entrance else None,
+        user_id=user_id,
+        guard_id=guard_id,
+        checked_in_at=now,
+        short_code=checkin_rules.new_short_code(),
+        screening="green",
+    )
+    if details is not None:
+        checkin.visitor_name = details.name
+        checkin.visitor_phone = details.phone
+        checkin.purpose = details.purpose
+        checkin.has_symptoms = details.has_symptoms
+        checkin.vaccine_doses = details.vaccine_doses
+        checkin.screening = screening_for(details.has_symptoms, details.vaccine_doses)
+        if details.lat is not None and details.lon is not None:
+            checkin.lat, checkin.lon = details.lat, details.lon
+            checkin.accuracy_m = details.accuracy_m or 0.0
+            checkin.distance_m = geodesic_m(details.lat, details.lon, office.lat, office.lon)
+            checkin.remote = checkin_rules.is_remote(
+                checkin.distance_m, office.radius_m, checkin.accuracy_m
+            )
+    return _add_once(checkin)
+
+
+def open_checkin_by_secret(secret: str | None) -> CheckIn | None:
+    """The check-in whose check-out secret this phone holds, if still inside."""
+    if not secret:
+        return None
+    return db.session.scalar(
+        sa.select(CheckIn).where(
+            CheckIn.checkout_secret == secret,
+            CheckIn.checked_out_at.is_(None),
+            CheckIn.status == "admitted",
+        )
+    )
+
+
+def checkin_by_secret(secret: str | None) -> CheckIn | None:
+    """The check-in whose check-out secret this phone holds, inside or not."""
+    if not secret:
+        return None
+    return db.session.scalar(sa.select(CheckIn).where(CheckIn.checkout_secret == secret))
+
+
+def check_out(
+    checkin: CheckIn, by: str, guard_id: int | None = None, now: datetime | None = None
+) -> CheckIn:
+    """Mark someone as gone (themselves, a guard, or at closing); a second time changes nothing."""
+    if checkin.checked_out_at is None:
+        checkin.checked_out_at = max(now or utcnow(), checkin.checked_in_at)
+        checkin.checkout_by = by
+        checkin.checkout_guard_id = guard_id
+        db.session.flush()
+    return checkin
+
+
+def inside_now(office_id: int) -> list[CheckIn]:
+    """The people inside an office now, earliest first."""
+    return list(
+        db.session.scalars(
+            sa.select(CheckIn)
+            .options(joinedload(CheckIn.entrance), joinedload(CheckIn.user))
+            .where(
+                CheckIn.office_id == office_id,
+                CheckIn.checked_out_at.is_(None),
+                CheckIn.status == "admitted",
+            )
+            .order_by(CheckIn.checked_in_at)
+        )
+    )
+
+
+def check_out_everyone(office_id: int, guard_id: int, now: datetime | None = None) -> int:
+    """Check out everybody still inside an office (the guard closing up); returns how many."""
+    people = inside_now(office_id)
+    for checkin in people:
+        check_out(checkin, "guard", guard_id, now)
+    return len(people)
+
+
+def turn_away(
+    office: Office,
+    guard_id: int,
+    client_uuid: str,
+    reason: str,
+    *,
+    short_code: str = "",
+    name: str = "",
+    now: datetime | None = None,
+) -> CheckIn:
+    """Refuse entry with a reason: to someone who checked in (by pass code) or to a walk-in."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Alasan penolakan wajib diisi."), "reason")
+    if len(reason) > 200:
+        raise ValidationError(_("Alasan terlalu panjang (paling banyak 200 huruf)."), "reason")
+    now = now or utcnow()
+    short_code = (short_code or "").strip().upper()
+    name = (name or "").strip()
+    if short_code:
+        checkin = db.session.scalar(
+            sa.select(CheckIn).where(
+                CheckIn.office_id == office.id,
+                CheckIn.short_code == short_code,
+                CheckIn.checked_out_at.is_(None),
+                CheckIn.status == "admitted",
+            )
+        )
+        if checkin is None:
+            raise ValidationError(
+                _("Tidak ada orang di dalam dengan kode %(code)s.", code=short_code), "short_code"
+            )
+        checkin.status = "turned_away"
+        checkin.turned_away_reason = reason
+        checkin.guard_id = guard_id
+        check_out(checkin, "guard", guard_id, now)
+        return checkin
+    if not name:
+        raise ValidationError(_("Isi kode pada layar pengunjung atau namanya."), "name")
+    if len(name) > 120:
+        raise ValidationError(_("Nama terlalu panjang (paling banyak 120 huruf)."), "name")
+    checkin = CheckIn(
+        uuid=client_uuid,
+        office_id=office.id,
+        visitor_name=name,
+        status="turned_away",
+        turned_away_reason=reason,
+        guard_id=guard_id,
+        checked_in_at=now,
+        checked_out_at=now,
+        checkout_by="guard",
+        checkout_guard_id=guard_id,
+        short_code=checkin_rules.new_short_code(),
+    )
+    return _add_once(checkin)
+
+
+def close_offices(now: datetime | None = None, office_ids: list[int] | None = None) -> int:
+    """Check out, at its office's closing time, everyone still inside after that time passed."""
+    now = now or utcnow()
+    query = (
+        sa.select(CheckIn)
+        .options(joinedload(CheckIn.office))
+        .where(CheckIn.checked_out_at.is_(None), CheckIn.status == "admitted")
+    )
+    if office_ids is not None:
+        query = query.where(CheckIn.office_id.in_(office_ids))
+    closed = 0
+    for checkin in db.session.scalars(query):
+        closing = checkin_rules.closing_after(checkin.checked_in_at, checkin.office.closes_at)
+        if closing <= now:
+            check_out(checkin, "auto", None, closing)
+            closed += 1
+    return closed
+
+
+def purge_personal_data(days: int, now: datetime | None = None) -> int:
+    """Blank names, phones, purposes and locations of check-ins older than ``days``; counts stay."""
+    if days < 0:
+        raise ValidationError(_("Jumlah hari tidak boleh negatif."), "days")
+    now = now or utcnow()
+    result = db.session.execute(
+        sa.update(CheckIn)
+        .where(CheckIn.checked_in_at < now - timedelta(days=days), CheckIn.purged_at.is_(None))
+        .values(
+            visitor_name=None,
+            visitor_phone=None,
+            purpose=None,
+            lat=None,
+            lon=None,
+            purged_at=now,
+        )
+    )
+    db.session.flush()
+    return result.rowcount
