@@ -69,10 +69,11 @@ def start_gunicorn(name: str, app: str, env: dict, workers: int, log: Path) -> S
         cmd, env=os.environ | env, start_new_session=True, cwd=ROOT
     )
     server = Server(name, port, process)
+    probe = f"{server.base}/healthz" if app.startswith("wsgi") else f"{server.base}/ok"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"{server.base}/healthz" if "wsgi" in app else server.base + "/ok", timeout=1)  # noqa: S310
+            urllib.request.urlopen(probe, timeout=1)  # noqa: S310 - loopback http only
             return server
         except OSError:
             time.sleep(0.3)
@@ -101,18 +102,15 @@ def run_wrk(url: str, seconds: int, connections: int, lua: str | None = None) ->
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     assert url.startswith("http://127.0.0.1:"), "benchmarks target loopback only"
     cmd = [wrk, "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
-    script = None
-    if lua:
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(lua)
-        script.close()
-        cmd += ["-s", script.name]
-    cmd.append(url)
-    out = subprocess.run(  # noqa: S603
-        cmd, capture_output=True, text=True, timeout=seconds + 30, check=True
-    ).stdout
-    if script:
-        os.unlink(script.name)
+    with tempfile.TemporaryDirectory() as tmp:
+        if lua:
+            script = Path(tmp) / "scenario.lua"
+            script.write_text(lua)
+            cmd += ["-s", str(script)]
+        cmd.append(url)
+        out = subprocess.run(  # noqa: S603
+            cmd, capture_output=True, text=True, timeout=seconds + 30, check=True
+        ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
     p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
@@ -139,10 +137,10 @@ def page_weight(base: str, path: str, cookie: str | None = None) -> tuple[int, i
     """Gzip bytes of a cold load: the page and every static asset it links; and the count."""
     headers = {"Cookie": cookie} if cookie else {}
     request = urllib.request.Request(base + path, headers=headers)
-    html = urllib.request.urlopen(request, timeout=10).read()  # noqa: S310
+    html = urllib.request.urlopen(request, timeout=10).read()  # noqa: S310 - loopback
     total = gzip_size(html)
     assets = sorted(set(ASSET.findall(html.decode("utf-8", "replace"))))
     for asset in assets:
-        body = urllib.request.urlopen(base + asset, timeout=10).read()  # noqa: S310
+        body = urllib.request.urlopen(base + asset, timeout=10).read()  # noqa: S310 - loopback
         total += body and gzip_size(body)
     return total, gzip_size(html), len(assets)

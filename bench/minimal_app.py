@@ -19,7 +19,7 @@ app = Flask(__name__)
 
 ROW = "<li>{{ r.name }} {{ r.at }}</li>"
 PAGE = "<!doctype html><title>t</title><ul>{% for r in rows %}" + ROW + "{% endfor %}</ul>"
-PASS = "<!doctype html><title>ok</title><h1>{{ name }}</h1><p>{{ at }}</p>"
+TICKET = "<!doctype html><title>ok</title><h1>{{ name }}</h1><p>{{ at }}</p>"
 
 with engine.begin() as conn:
     conn.execute(
@@ -64,4 +64,4 @@ def insert():
             sa.text("INSERT INTO twin_rows (uuid, name, at) VALUES (:u, :n, :a)"),
             {"u": request.form.get("uuid") or str(uuid.uuid4()), "n": name, "a": at},
         )
-    return render_template_string(PASS, name=name, at=at)
+    return render_template_string(TICKET, name=name, at=at)
