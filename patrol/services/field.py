@@ -182,6 +182,11 @@ def _by_uuid(model, value: str):
     return db.session.scalar(sa.select(model).where(model.uuid == value))
 
 
+def _existing(model, value: str):
+    """A retry's record, found before validating again (its visit may have closed since)."""
+    return _by_uuid(model, value)
+
+
 # NIK ------------------------------------------------------------------------------------
 
 
@@ -346,7 +351,7 @@ def start_visit(
     """Start a visit in a zone with the GPS verdict; the same UUID again returns that visit."""
     now = now or utcnow()
     client_uuid = _uuid(uuid)
-    existing = _by_uuid(Visit, client_uuid)
+    existing = _existing(Visit, client_uuid)
     if existing is not None:
         return _own(existing, officer_id)
     started_at = _when(started_at, now)
@@ -541,7 +546,7 @@ def log_violation(
     """Record a violation in a visit; returns (violation, created). Same UUID: the existing one."""
     now = now or utcnow()
     client_uuid = _uuid(uuid)
-    existing = _by_uuid(Violation, client_uuid)
+    existing = _existing(Violation, client_uuid)
     if existing is not None:
         _own(existing.visit, officer_id)
         return existing, False
@@ -679,7 +684,7 @@ def log_crowd_count(
     """Record a headcount in a visit with its level; returns (count, created)."""
     now = now or utcnow()
     client_uuid = _uuid(uuid)
-    existing = _by_uuid(CrowdCount, client_uuid)
+    existing = _existing(CrowdCount, client_uuid)
     if existing is not None:
         _own(existing.visit, officer_id)
         return existing, False
