@@ -167,7 +167,9 @@ def test_visit_left_open_is_closed_by_the_system_at_shift_end(
     visit = create_visit(officer, zone, assignment_id=shift.id, started_at=start_at)
     login(client, officer)
     # Opening the officer's home closes it lazily.
-    assert "Lanjutkan kunjungan" not in client.get("/patroli/").get_data(as_text=True)
+    home = client.get("/patroli/").get_data(as_text=True)
+    assert "Lanjutkan kunjungan" not in home
+    assert "ditutup sistem di akhir shift" in home
     db.session.refresh(visit)
     assert visit.closed_by == "system"
     assert visit.ended_at == shift.ends_at

@@ -97,6 +97,7 @@ def home():
     now = utcnow()
     if field.close_overdue_visits(now, current_user.id):
         db.session.commit()
+        flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
     day = officer_day(current_user.id, now)
     return render_template(
         "patrol/home.html", day=day, open_visit=field.open_visit(current_user.id)
