@@ -90,6 +90,8 @@ def from_env(instance_path: str) -> dict:
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         # Largest photo an officer may upload, in bytes (before re-encoding).
         "PHOTO_MAX_BYTES": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+        # Largest request body of any kind (413 above it): a photo plus its form, with room.
+        "MAX_CONTENT_LENGTH": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024) + 2 * 1024 * 1024,
         # Crowd levels against a zone's capacity: "ramai" from this percentage, "melebihi
         # kapasitas" above the second one, "sepi" below the first.
         "CROWD_BUSY_PERCENT": _int("CROWD_BUSY_PERCENT", 50),

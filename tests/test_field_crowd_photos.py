@@ -207,3 +207,11 @@ def test_photo_is_served_only_to_staff_who_may_see_the_record(
         assert client.get(url).status_code == status, role
     client.post("/logout")
     assert client.get(url).status_code == 302  # anonymous: to the login page
+
+
+def test_a_runaway_upload_is_refused_before_parsing(app, field_setup):
+    assert app.config["MAX_CONTENT_LENGTH"] > app.config["PHOTO_MAX_BYTES"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    response = upload(field_setup, b"\xff\xd8" + b"0" * (2 * 1024 * 1024))
+    assert response.status_code == 413
+    assert db.session.scalar(sa.select(sa.func.count(Violation.id))) == 0

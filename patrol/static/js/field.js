@@ -178,6 +178,16 @@
     }
   });
 
+  // A photo over the limit is refused on the phone already, before a slow upload.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+    var file = input.files && input.files[0];
+    var tooBig = file && file.size > parseInt(input.getAttribute("data-max-bytes"), 10);
+    input.setCustomValidity(tooBig ? input.getAttribute("data-too-big") : "");
+    if (tooBig) input.reportValidity();
+  });
+
   function prepare(root) {
     // A fresh form gets the browser's own UUID; a re-rendered one keeps the one it had,
     // so that tapping Simpan again cannot make a second record.
