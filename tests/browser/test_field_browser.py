@@ -9,6 +9,7 @@ from tests.conftest import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.browser
 
+NIK = "3573012345678901"
 OUTSIDE = {"latitude": -7.96800, "longitude": 112.63404, "accuracy": 10}
 
 
@@ -131,9 +132,21 @@ def test_gps_denied_still_saves(browser, live_server, officer_on_shift):
         page.get_by_text("Tidak memakai masker", exact=True).click()
         page.get_by_text("Denda administratif", exact=True).click()
         assert page.get_by_label("Jumlah denda (Rp)").input_value() == "100000"
+        page.get_by_text("Data pelanggar, catatan, foto").click()
+        page.get_by_label("NIK (16 angka)").fill(NIK)
+        page.get_by_text("Belum ada pelanggaran sebelumnya").wait_for()
         page.get_by_role("button", name="Simpan").click()
         page.get_by_text("Pelanggaran tersimpan.").wait_for()
         item = page.locator(".timeline-violation").first.inner_text()
-        assert "Rp100.000" in item and "Tanpa GPS" in item
+        assert "Rp100.000" in item and "Tanpa GPS" in item and "8901" in item
+        assert NIK not in page.content()
+
+        # The same person again: the form tells how often before and what comes next.
+        page.get_by_role("button", name="Pelanggaran").click()
+        page.get_by_text("Data pelanggar, catatan, foto").click()
+        page.get_by_label("NIK (16 angka)").fill(NIK)
+        hint = page.locator("#nik-history")
+        hint.get_by_text("1 pelanggaran sebelumnya").wait_for()
+        assert "Sedang" in hint.inner_text()
     finally:
         context.close()
