@@ -90,6 +90,13 @@ def test_officer_logs_a_visit_a_violation_and_a_crowd_count(phone, officer_on_sh
     assert "Pengunjung: 130" in crowd and "Diubah" in crowd
     assert phone.evaluate("window.samePage === true")
 
+    # The printable record of the violation, then back to the visit.
+    phone.locator(".timeline-violation").first.get_by_role("link", name="Cetak").click()
+    phone.get_by_role("heading", name="Catatan Pelanggaran Protokol Kesehatan").wait_for()
+    assert phone.get_by_text("Teguran lisan").is_visible()
+    assert_accessible(phone)
+    phone.get_by_role("link", name="Kembali ke kunjungan").click()
+
     phone.get_by_role("button", name="Selesai kunjungan").click()
     phone.wait_for_url("**/patroli/")
     assert phone.get_by_text("Kunjungan di Alun-Alun Tugu selesai.").is_visible()
