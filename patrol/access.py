@@ -94,3 +94,8 @@ def can_see_office(user, office_id: int) -> bool:
 def owns_visit(user, visit) -> bool:
     """An officer reads and changes only their own visits (admins read all)."""
     return user.is_authenticated and visit.officer_id == user.id
+
+
+def can_see_visit_record(user, visit) -> bool:
+    """A visit's entries (violations, counts, photos): its officer, and admins."""
+    return is_admin(user) or owns_visit(user, visit)

@@ -7,6 +7,7 @@ from flask import Flask
 
 from patrol import checkin_commands
 from patrol.extensions import db
+from patrol.field_cli import close_visits_command
 from patrol.models import ROLES
 
 
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(checkin_commands.close_offices_command)
     app.cli.add_command(checkin_commands.purge_personal_data_command)
+    app.cli.add_command(close_visits_command)
 
 
 @click.command("create-user")

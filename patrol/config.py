@@ -115,4 +115,20 @@ def from_env(instance_path: str) -> dict:
         "CHECKIN_RETENTION_DAYS": _int("CHECKIN_RETENTION_DAYS", 30),
         # Demo passwords for seed-demo (random and printed once when unset).
         "SEED_DEMO_PASSWORD": os.environ.get("SEED_DEMO_PASSWORD"),
+        # Key of the HMAC that turns an offender's NIK into a repeat-offender hash. When unset
+        # it is derived from SECRET_KEY (patrol.services.field.nik_key), so rotating
+        # SECRET_KEY without setting this first breaks matching against earlier records.
+        "NIK_HMAC_KEY": os.environ.get("NIK_HMAC_KEY"),
+        # Violation photos (re-encoded JPEGs with random names); the instance folder by default.
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
+        # Largest photo an officer may upload, in bytes (before re-encoding).
+        "PHOTO_MAX_BYTES": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+        # Largest request body of any kind (413 above it): a photo plus its form, with room.
+        "MAX_CONTENT_LENGTH": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024) + 2 * 1024 * 1024,
+        # Crowd levels against a zone's capacity: "ramai" from this percentage, "melebihi
+        # kapasitas" above the second one, "sepi" below the first.
+        "CROWD_BUSY_PERCENT": _int("CROWD_BUSY_PERCENT", 50),
+        "CROWD_OVER_PERCENT": _int("CROWD_OVER_PERCENT", 100),
+        # An open visit without a shift is closed by the system this many hours after its start.
+        "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
     }

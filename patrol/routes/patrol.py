@@ -2,19 +2,413 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import uuid
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol.access import roles
+from patrol.access import can_see_visit_record, owns_visit, roles, staff
+from patrol.extensions import db
+from patrol.models import CrowdCount, Violation, Visit
+from patrol.services import field
+from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.timeutil import utcnow
 
 bp = Blueprint("patrol", __name__, url_prefix="/patroli")
 
+# Fields each form shows its own message beside; any other field's message goes on top.
+VIOLATION_FIELDS = {"category", "action", "people_count", "fine_amount", "offender_name"}
+VIOLATION_FIELDS |= {"offender_nik", "notes", "photo"}
+CROWD_FIELDS = {"headcount"}
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _gps_from_form() -> field.Gps:
+    form = request.form
+    return field.parse_gps(
+        form.get("lat"), form.get("lon"), form.get("accuracy"), form.get("gps_error")
+    )
+
+
+def _errors(error: ValidationError | None, known: set[str]) -> dict[str, str]:
+    if error is None:
+        return {}
+    return {error.field if error.field in known else "_form": error.message}
+
+
+def _my_visit(visit_uuid: str) -> Visit:
+    """The visit with this UUID, refusing (403) anyone but its officer."""
+    visit = db.session.scalar(sa.select(Visit).where(Visit.uuid == visit_uuid.lower()))
+    if visit is None:
+        abort(404)
+    if not owns_visit(current_user, visit):
+        abort(403, description=_("Kunjungan ini milik petugas lain."))
+    return visit
+
+
+def _entry(model, entry_id: int):
+    """A violation or crowd count of the current officer's own visits (403 for others')."""
+    entry = db.session.get(model, entry_id)
+    if entry is None:
+        abort(404)
+    if not owns_visit(current_user, entry.visit):
+        abort(403, description=_("Catatan ini milik petugas lain."))
+    return entry
+
+
+def _render_visit(visit: Visit, status: int = 200, **context):
+    """The visit screen, or only its main part for htmx (the same partial)."""
+    context.setdefault("panel", None)
+    context.setdefault("values", {})
+    context.setdefault("errors", {})
+    context.setdefault("new_uuid", str(uuid.uuid4()))
+    if context["panel"] in ("violation", "edit_violation"):
+        context["categories"] = field.categories()
+        context["actions"] = field.actions()
+    context["entries"] = field.timeline(visit, current_user.id)
+    context["crowd_config"] = {
+        "busy": current_app.config["CROWD_BUSY_PERCENT"],
+        "over": current_app.config["CROWD_OVER_PERCENT"],
+    }
+    template = "patrol/_visit_main.html" if _is_htmx() else "patrol/visit.html"
+    return render_template(template, visit=visit, **context), status
+
 
 @bp.route("/")
 @roles("officer")
 def home():
-    """The officer's today: the current shift and the next ones."""
-    day = officer_day(current_user.id, utcnow())
-    return render_template("patrol/home.html", day=day)
+    """The officer's today: the current shift, the next ones, and the visit in progress."""
+    now = utcnow()
+    if field.close_overdue_visits(now, current_user.id):
+        db.session.commit()
+        flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
+    day = officer_day(current_user.id, now)
+    return render_template(
+        "patrol/home.html", day=day, open_visit=field.open_visit(current_user.id)
+    )
+
+
+@bp.route("/kunjungan", methods=["POST"])
+@roles("officer")
+def start_visit():
+    """Start a visit in the current shift's zone with the phone's GPS fix."""
+    try:
+        gps = _gps_from_form()
+        zone_id = request.form.get("zone_id", type=int)
+        visit = field.start_visit(current_user.id, zone_id, request.form.get("uuid"), gps)
+    except ValidationError as error:
+        db.session.rollback()
+        day = officer_day(current_user.id, utcnow())
+        return render_template(
+            "patrol/home.html",
+            day=day,
+            open_visit=field.open_visit(current_user.id),
+            start_error=error.message,
+        ), 422
+    db.session.commit()
+    return redirect(url_for("patrol.visit", visit_uuid=visit.uuid), code=303)
+
+
+@bp.route("/kunjungan/<visit_uuid>")
+@roles("officer")
+def visit(visit_uuid: str):
+    """The visit screen: big buttons for a violation or a crowd count, and the timeline."""
+    visit = _my_visit(visit_uuid)
+    if visit.is_open and field.close_overdue_visits(utcnow(), current_user.id):
+        db.session.commit()
+    return _render_visit(visit)
+
+
+@bp.route("/kunjungan/<visit_uuid>/selesai", methods=["POST"])
+@roles("officer")
+def end_visit(visit_uuid: str):
+    """End the visit with a last GPS fix, then back to today."""
+    visit = _my_visit(visit_uuid)
+    try:
+        field.end_visit(
+            current_user.id, visit.uuid, _gps_from_form(), end_uuid=request.form.get("uuid")
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_visit(visit, 422, errors={"_end": error.message})
+    db.session.commit()
+    flash(_("Kunjungan di %(zone)s selesai.", zone=visit.zone.name), "success")
+    return redirect(url_for("patrol.home"), code=303)
+
+
+@bp.route("/kunjungan/<visit_uuid>/pelanggaran", methods=["GET", "POST"])
+@roles("officer")
+def violation(visit_uuid: str):
+    """The violation form (GET) and saving it (POST) into the visit's timeline."""
+    visit = _my_visit(visit_uuid)
+    if request.method == "GET":
+        return _render_visit(visit, panel="violation")
+    form = request.form
+    photo = request.files.get("photo")
+    try:
+        photo_bytes = _read_photo(photo)
+        entry, created = field.log_violation(
+            current_user.id,
+            visit.uuid,
+            form.get("uuid"),
+            category=form.get("category"),
+            action=form.get("action"),
+            people_count=form.get("people_count", "1"),
+            fine_amount=form.get("fine_amount"),
+            offender_name=form.get("offender_name"),
+            offender_nik=form.get("offender_nik"),
+            notes=form.get("notes"),
+            gps=_gps_from_form(),
+            photo=photo_bytes,
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        values = form.to_dict()
+        values.pop("offender_nik", None)  # a NIK is not echoed back into the page
+        return _render_visit(
+            visit,
+            422,
+            panel="violation",
+            values=values,
+            errors=_errors(error, VIOLATION_FIELDS),
+        )
+    db.session.commit()
+    message = _("Pelanggaran tersimpan.") if created else _("Pelanggaran ini sudah tersimpan.")
+    return _render_visit(visit, saved=message, highlight=("violation", entry.id))
+
+
+def _read_photo(photo) -> bytes | None:
+    """The uploaded photo's bytes, refusing an oversized one before reading it all."""
+    if photo is None or not photo.filename:
+        return None
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    data = photo.stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            _("Foto terlalu besar (paling besar %(mb)d MB).", mb=limit // (1024 * 1024)), "photo"
+        )
+    return data or None
+
+
+@bp.route("/kunjungan/<visit_uuid>/hitung", methods=["GET", "POST"])
+@roles("officer")
+def crowd(visit_uuid: str):
+    """The crowd-count form (GET) and saving a headcount (POST) into the timeline."""
+    visit = _my_visit(visit_uuid)
+    if request.method == "GET":
+        return _render_visit(visit, panel="crowd")
+    try:
+        entry, created = field.log_crowd_count(
+            current_user.id,
+            visit.uuid,
+            request.form.get("uuid"),
+            request.form.get("headcount"),
+            gps=_gps_from_form(),
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_visit(
+            visit,
+            422,
+            panel="crowd",
+            values=request.form.to_dict(),
+            errors=_errors(error, CROWD_FIELDS),
+        )
+    db.session.commit()
+    message = _("Jumlah pengunjung tersimpan.") if created else _("Hitungan ini sudah tersimpan.")
+    return _render_visit(visit, saved=message, highlight=("crowd", entry.id))
+
+
+@bp.route("/pelanggaran/<int:entry_id>/ubah", methods=["GET", "POST"])
+@roles("officer")
+def edit_violation(entry_id: int):
+    """Correct a violation within 15 minutes (form on GET, save on POST)."""
+    entry = _entry(Violation, entry_id)
+    if request.method == "GET":
+        values = {
+            "category": entry.category.code,
+            "action": entry.action.code,
+            "people_count": entry.people_count,
+            "fine_amount": entry.fine_amount,
+            "notes": entry.notes or "",
+        }
+        return _render_visit(entry.visit, panel="edit_violation", editing=entry, values=values)
+    form = request.form
+    try:
+        field.correct_violation(
+            current_user.id,
+            entry,
+            form.get("category"),
+            form.get("action"),
+            people_count=form.get("people_count"),
+            fine_amount=form.get("fine_amount"),
+            notes=form.get("notes"),
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_visit(
+            entry.visit,
+            422,
+            panel="edit_violation",
+            editing=entry,
+            values=form.to_dict(),
+            errors=_errors(error, VIOLATION_FIELDS),
+        )
+    db.session.commit()
+    return _render_visit(
+        entry.visit, saved=_("Pelanggaran diperbarui."), highlight=("violation", entry.id)
+    )
+
+
+@bp.route("/pelanggaran/<int:entry_id>/tarik", methods=["POST"])
+@roles("officer")
+def withdraw_violation(entry_id: int):
+    """Withdraw a violation within 15 minutes; it stays on record, marked withdrawn."""
+    entry = _entry(Violation, entry_id)
+    try:
+        field.withdraw_violation(current_user.id, entry, request.form.get("reason"))
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
+    db.session.commit()
+    return _render_visit(entry.visit, saved=_("Pelanggaran ditarik."))
+
+
+@bp.route("/hitung/<int:entry_id>/ubah", methods=["GET", "POST"])
+@roles("officer")
+def edit_crowd(entry_id: int):
+    """Correct a headcount within 15 minutes (form on GET, save on POST)."""
+    entry = _entry(CrowdCount, entry_id)
+    if request.method == "GET":
+        return _render_visit(
+            entry.visit, panel="edit_crowd", editing=entry, values={"headcount": entry.headcount}
+        )
+    try:
+        field.correct_crowd_count(current_user.id, entry, request.form.get("headcount"))
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_visit(
+            entry.visit,
+            422,
+            panel="edit_crowd",
+            editing=entry,
+            values=request.form.to_dict(),
+            errors=_errors(error, CROWD_FIELDS),
+        )
+    db.session.commit()
+    return _render_visit(
+        entry.visit, saved=_("Jumlah pengunjung diperbarui."), highlight=("crowd", entry.id)
+    )
+
+
+@bp.route("/hitung/<int:entry_id>/tarik", methods=["POST"])
+@roles("officer")
+def withdraw_crowd(entry_id: int):
+    """Withdraw a headcount within 15 minutes; it stays on record, marked withdrawn."""
+    entry = _entry(CrowdCount, entry_id)
+    try:
+        field.withdraw_crowd_count(current_user.id, entry)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
+    db.session.commit()
+    return _render_visit(entry.visit, saved=_("Hitungan ditarik."))
+
+
+@bp.route("/nik", methods=["POST"])
+@roles("officer")
+def nik_history():
+    """Earlier violations of the NIK being typed, and the suggested sanction level."""
+    error = None
+    history = None
+    try:
+        history = field.offender_history(request.form.get("offender_nik"))
+    except ValidationError as problem:
+        # Still typing: the form says why once the NIK is saved; no nagging here.
+        error = problem.message
+    return render_template("patrol/_nik_history.html", history=history, error=error)
+
+
+def _visible_violation(entry_id: int) -> Violation:
+    entry = db.session.get(Violation, entry_id)
+    if entry is None:
+        abort(404)
+    if not can_see_visit_record(current_user, entry.visit):
+        abort(403)
+    return entry
+
+
+@bp.route("/pelanggaran/<int:entry_id>/cetak")
+@roles("officer", "admin")
+def print_violation(entry_id: int):
+    """A printable record of a violation (for a written warning)."""
+    entry = _visible_violation(entry_id)
+    return render_template("patrol/violation_print.html", entry=entry, visit=entry.visit)
+
+
+@bp.route("/pelanggaran/<int:entry_id>/foto")
+@staff
+def violation_photo(entry_id: int):
+    """A violation's photo, only for staff who may see that record."""
+    entry = _visible_violation(entry_id)
+    path = field.photo_file(entry)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Template helpers for the field pages ---------------------------------------------------
+
+
+@bp.app_template_filter("rupiah")
+def rupiah(amount: int | None) -> str:
+    """Rupiah with dots between thousands: Rp100.000."""
+    return "–" if amount is None else "Rp" + f"{amount:,}".replace(",", ".")
+
+
+@bp.app_template_global()
+def crowd_level_label(level: str) -> str:
+    """The crowd level in words (sepi, ramai, melebihi kapasitas)."""
+    labels = {"quiet": _("Sepi"), "busy": _("Ramai"), "over": _("Melebihi kapasitas")}
+    return labels.get(level, level)
+
+
+@bp.app_template_global()
+def sanction_label(level: str) -> str:
+    """The sanction level in words."""
+    labels = {"ringan": _("Ringan"), "sedang": _("Sedang"), "berat": _("Berat")}
+    return labels.get(level, level)
+
+
+@bp.app_template_global()
+def new_visit_uuid() -> str:
+    """A server-made UUID for a form, replaced by the browser's own when it has one."""
+    return str(uuid.uuid4())
+
+
+@bp.app_template_global()
+def crowd_level_for(headcount, capacity: int) -> str | None:
+    """The level a typed headcount would get (None while it is not a number)."""
+    try:
+        return field.level_for(int(headcount), capacity)
+    except (TypeError, ValueError):
+        return None
