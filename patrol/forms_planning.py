@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 REQUIRED = _l("Wajib diisi.")
@@ -23,20 +24,25 @@ NUMBER = _l("Harus berupa angka.")
 
 def zone_kind_choices():
     return [
-        ("taman", _l("Taman")),
-        ("alun_alun", _l("Alun-alun")),
-        ("hutan_kota", _l("Hutan kota")),
-        ("lapangan", _l("Lapangan")),
-        ("other", _l("Lainnya")),
+        SelectChoice("taman", _l("Taman")),
+        SelectChoice("alun_alun", _l("Alun-alun")),
+        SelectChoice("hutan_kota", _l("Hutan kota")),
+        SelectChoice("lapangan", _l("Lapangan")),
+        SelectChoice("other", _l("Lainnya")),
     ]
 
 
 def role_choices():
     return [
-        ("officer", _l("Petugas patroli (Satpol PP)")),
-        ("guard", _l("Petugas keamanan kantor")),
-        ("admin", _l("Admin")),
+        SelectChoice("officer", _l("Petugas patroli (Satpol PP)")),
+        SelectChoice("guard", _l("Petugas keamanan kantor")),
+        SelectChoice("admin", _l("Admin")),
     ]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class ZoneForm(FlaskForm):

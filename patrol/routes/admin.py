@@ -22,6 +22,7 @@ from patrol.forms_planning import (
     PasswordResetForm,
     ShiftForm,
     ZoneForm,
+    choices,
 )
 from patrol.geofence import INDONESIA_BOUNDS, centre
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
@@ -62,8 +63,8 @@ def _officer_choices():
 
 def _zone_choices(all_label: str | None = None):
     rows = db.session.scalars(sa.select(Zone).where(Zone.active).order_by(Zone.name))
-    choices = [(z.id, z.name) for z in rows]
-    return [(0, all_label), *choices] if all_label else choices
+    pairs = [(z.id, z.name) for z in rows]
+    return [(0, all_label), *pairs] if all_label else pairs
 
 
 @bp.route("/")
@@ -417,8 +418,8 @@ def shift_list():
 def shift_new():
     """Put an officer on a zone for a WIB window, on one or several days."""
     form = ShiftForm()
-    form.officer_id.choices = _officer_choices()
-    form.zone_id.choices = _zone_choices()
+    form.officer_id.choices = choices(_officer_choices())
+    form.zone_id.choices = choices(_zone_choices())
     if request.method == "GET":
         form.day.data = _parse_day(request.args.get("tanggal"))
         form.zone_id.data = request.args.get("zona", type=int)
@@ -448,7 +449,7 @@ def shift_new():
         except ValidationError as error:
             form_error = _refuse(form, error)
     copy_form = CopyDayForm(formdata=None)
-    copy_form.copy_zone_id.choices = _zone_choices(_("Semua zona"))
+    copy_form.copy_zone_id.choices = choices(_zone_choices(_("Semua zona")))
     status = 422 if request.method == "POST" else 200
     return render_template(
         "admin/shift_form.html", form=form, copy_form=copy_form, form_error=form_error
@@ -460,10 +461,10 @@ def shift_new():
 def shift_copy():
     """Copy every shift of one day (optionally of one zone) to another day."""
     form = ShiftForm(formdata=None)
-    form.officer_id.choices = _officer_choices()
-    form.zone_id.choices = _zone_choices()
+    form.officer_id.choices = choices(_officer_choices())
+    form.zone_id.choices = choices(_zone_choices())
     copy_form = CopyDayForm()
-    copy_form.copy_zone_id.choices = _zone_choices(_("Semua zona"))
+    copy_form.copy_zone_id.choices = choices(_zone_choices(_("Semua zona")))
     copy_error = None
     if copy_form.validate_on_submit():
         try:
@@ -507,10 +508,10 @@ def shift_delete(shift_id: int):
 def post_list():
     """Which guards work at which offices; place a guard at an office."""
     form = GuardPostForm()
-    form.guard_id.choices = [
+    form.guard_id.choices = choices(
         (u.id, f"{u.full_name} ({u.username})") for u in users.list_users("guard") if u.active
-    ]
-    form.office_id.choices = [(o.id, o.name) for o in offices.list_offices() if o.active]
+    )
+    form.office_id.choices = choices((o.id, o.name) for o in offices.list_offices() if o.active)
     form_error = None
     if form.validate_on_submit():
         try:
