@@ -15,7 +15,7 @@ def test_today_shows_the_current_shift_its_map_and_directions(
     page = client.get("/patroli/").text
     assert "Shift sekarang" in page and "Alun-Alun Tugu" in page
     assert "Shift berikutnya" in page and "Taman Merbabu" in page
-    assert "data-zone-map" in page and "\"radius_m\": 90" in page
+    assert "data-zone-map" in page and '"radius_m": 90' in page
     assert 'href="geo:-7.977050,112.634040?q=-7.977050,112.634040(Alun-Alun%20Tugu)"' in page
 
 

@@ -141,6 +141,9 @@
     var map = L.map(el, { zoomControl: false, attributionControl: false, dragging: false,
       scrollWheelZoom: false, keyboard: false, tap: false });
     addTiles(map, el);
+    // A circle has no bounds until the map has a view, so centre on the zone first.
+    var c = geometry.type === "Point" ? geometry.coordinates : geometry.coordinates[0][0];
+    map.setView([c[1], c[0]], 16);
     shape.addTo(map);
     map.fitBounds(shape.getBounds(), { maxZoom: 17 });
   }
