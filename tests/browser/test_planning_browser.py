@@ -145,7 +145,7 @@ def test_officer_sees_the_zone_on_a_small_map_with_directions(
     log_in(phone, officer)
     phone.wait_for_url("**/patroli/")
     phone.locator("[data-zone-map] path.leaflet-interactive").wait_for()
-    link = phone.get_by_role("link", name="Petunjuk arah ke Alun-Alun Tugu")
+    link = phone.get_by_role("link", name="Petunjuk arah (aplikasi peta)")
     assert link.get_attribute("href").startswith("geo:-7.977050,112.634040")
     assert link.bounding_box()["height"] >= 48
     problems = axe_violations(phone)
