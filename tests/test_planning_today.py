@@ -32,7 +32,11 @@ def test_without_a_current_shift_the_next_zone_is_shown(
     login(client, officer)
     page = client.get("/patroli/").text
     assert "Tidak ada shift sekarang" in page
-    assert "Peta zona berikutnya" in page and "Peta kecil zona Lapangan Rampal" in page and 'href="geo:' in page
+    assert (
+        "Peta zona berikutnya" in page
+        and "Peta kecil zona Lapangan Rampal" in page
+        and 'href="geo:' in page
+    )
 
 
 def test_no_map_when_nothing_is_planned(client, create_user, login):

@@ -44,8 +44,9 @@ def test_admin_draws_a_zone_and_puts_an_officer_on_a_shift_in_it(desktop, create
     the_map = desktop.locator("#zone-map")
     for x, y in [(200, 120), (420, 130), (430, 300), (210, 320)]:
         the_map.click(position={"x": x, "y": y})
-        desktop.wait_for_timeout(350)  # separate taps, not a double-click zoom
+    assert desktop.get_by_text("Titik poligon: 4.").is_visible()
     desktop.get_by_role("button", name="Selesaikan poligon").click()
+    assert desktop.get_by_text("Poligon digambar.").is_visible()
     assert desktop.locator("#zone-map path.leaflet-interactive").count() == 1
     assert desktop.get_by_text("Peta dasar tidak dapat dimuat").is_visible()
     geometry = desktop.get_by_label("Geometri (GeoJSON)").input_value()

@@ -48,7 +48,10 @@
     var vertices = [];
     var sketch = null;
 
-    function say(text) { status.textContent = text; }
+    function say(key, n) {
+      var text = el.getAttribute("data-msg-" + key) || "";
+      status.textContent = text.replace("{n}", String(n));
+    }
 
     function setShape(next) {
       if (shape) map.removeLayer(shape);
@@ -66,6 +69,9 @@
         }
       });
       el.classList.toggle("drawing", !!mode);
+      // Quick taps on corners must not zoom the map while drawing.
+      if (mode) map.doubleClickZoom.disable();
+      else map.doubleClickZoom.enable();
     }
 
     function writeGeometry(geometry) {
@@ -94,12 +100,12 @@
       var ll = event.latlng;
       if (mode === "circle") {
         writeGeometry(circleGeometry(ll.lat, ll.lng));
-        say(el.getAttribute("data-msg-circle") || "");
+        say("circle");
       } else if (mode === "polygon") {
         vertices.push([round(ll.lng), round(ll.lat)]);
         if (sketch) map.removeLayer(sketch);
         sketch = L.polyline(vertices.map(function (p) { return [p[1], p[0]]; }), { dashArray: "4" }).addTo(map);
-        say(String(vertices.length));
+        say("points", vertices.length);
       }
     });
 
@@ -109,13 +115,14 @@
       writeGeometry({ type: "Polygon", coordinates: [ring] });
       latField.value = lonField.value = radiusField.value = "";
       setMode(null);
+      say("polygon");
     }
 
     buttons.forEach(function (button) {
       button.addEventListener("click", function () {
         var action = button.getAttribute("data-draw");
         if (action === "finish") finishPolygon();
-        else if (action === "clear") { setMode(null); writeGeometry(null); }
+        else if (action === "clear") { setMode(null); writeGeometry(null); say("cleared"); }
         else setMode(mode === action ? null : action);
       });
     });
