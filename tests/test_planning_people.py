@@ -240,7 +240,7 @@ def test_audit_page_lists_who_changed_what_before_and_after(admin_client, create
     admin_client.post(f"/admin/zona/{zone.id}/aktif")
     page = admin_client.get("/admin/audit")
     assert page.status_code == 200
-    assert "Admin Kota" in page.text and "deactivate" in page.text and "Sebelum" in page.text
+    assert "Admin Kota" in page.text and "dinonaktifkan" in page.text and "Sebelum" in page.text
     assert "Taman Slamet" in admin_client.get("/admin/audit?jenis=zone").text
     assert "Taman Slamet" not in admin_client.get("/admin/audit?jenis=user").text
 

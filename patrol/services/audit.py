@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
 from patrol.extensions import db
 from patrol.models import AuditEvent
 
@@ -29,11 +32,10 @@ def record(
     return event
 
 
-def recent(limit: int = 100, entity: str | None = None, before_id: int | None = None):
+def recent(
+    limit: int = 100, entity: str | None = None, before_id: int | None = None
+) -> list[AuditEvent]:
     """The latest audit events, newest first (optionally of one kind of record)."""
-    import sqlalchemy as sa
-    from sqlalchemy.orm import joinedload
-
     query = (
         sa.select(AuditEvent)
         .options(joinedload(AuditEvent.actor))

@@ -52,11 +52,6 @@ def update_user(actor_id: int, user: User, full_name: str, role: str, active: bo
     return user
 
 
-def deactivate_user(actor_id: int, user: User) -> User:
-    """Deactivate a user and end every session of theirs."""
-    return update_user(actor_id, user, user.full_name, user.role, False)
-
-
 def reset_password(actor_id: int, user: User, password: str) -> None:
     """Give a user a new password; their existing sessions end."""
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -146,7 +146,7 @@
     var shape = shapeFor(geometry);
     if (!shape) return;
     var map = L.map(el, { zoomControl: false, attributionControl: false, dragging: false,
-      scrollWheelZoom: false, keyboard: false, tap: false });
+      scrollWheelZoom: false, keyboard: false });
     addTiles(map, el);
     // A circle has no bounds until the map has a view, so centre on the zone first.
     var c = geometry.type === "Point" ? geometry.coordinates : geometry.coordinates[0][0];
