@@ -16,6 +16,15 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _bounds(name: str) -> tuple[float, float, float, float] | None:
+    """``south,west,north,east`` from the environment, or None for the built-in default."""
+    value = os.environ.get(name)
+    if not value:
+        return None
+    south, west, north, east = (float(part) for part in value.split(","))
+    return south, west, north, east
+
+
 def database_uri(url: str | None, instance_path: str) -> str:
     """Turn ``DATABASE_URL`` into an SQLAlchemy URI (psycopg 3 for PostgreSQL)."""
     if not url:
@@ -113,6 +122,8 @@ def from_env(instance_path: str) -> dict:
         "CHECKIN_BASE_URL": os.environ.get("CHECKIN_BASE_URL", "").rstrip("/"),
         # Days check-in names and phones are kept before purge-personal-data removes them.
         "CHECKIN_RETENTION_DAYS": _int("CHECKIN_RETENTION_DAYS", 30),
+        # Where zone and office coordinates may lie ("south,west,north,east"); Indonesia if unset.
+        "ZONE_BOUNDS": _bounds("ZONE_BOUNDS"),
         # Demo passwords for seed-demo (random and printed once when unset).
         "SEED_DEMO_PASSWORD": os.environ.get("SEED_DEMO_PASSWORD"),
         # Key of the HMAC that turns an offender's NIK into a repeat-offender hash. When unset

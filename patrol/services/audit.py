@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
 from patrol.extensions import db
 from patrol.models import AuditEvent
 
@@ -27,3 +30,20 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def recent(
+    limit: int = 100, entity: str | None = None, before_id: int | None = None
+) -> list[AuditEvent]:
+    """The latest audit events, newest first (optionally of one kind of record)."""
+    query = (
+        sa.select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    if entity:
+        query = query.where(AuditEvent.entity == entity)
+    if before_id:
+        query = query.where(AuditEvent.id < before_id)
+    return list(db.session.scalars(query))
