@@ -52,5 +52,17 @@ test-sqlite: $(VENV)/.installed-dev translations
 test-postgresql: $(VENV)/.installed-dev translations
 	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
 
+# Patroli against its minimal twin under gunicorn + wrk; writes docs/benchmarks.md.
+# BENCH_DATABASE_URL adds a PostgreSQL pass; BENCH_SECONDS, BENCH_ROUNDS, ... in bench/run.py.
+bench: $(VENV)/.installed-dev translations
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/pip install --quiet pyinstrument==5.1.3
+	$(BIN)/python bench/run.py
+
+# Two gunicorn instances on one PostgreSQL and one Redis (docs/deploy.md); CI runs it.
+scale-test: $(VENV)/.installed-dev translations
+	$(BIN)/python scripts/scale_out_test.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,661 @@
+"""`make bench`: Patroli against its minimal twin, side by side, written to docs/benchmarks.md.
+
+Patroli runs under gunicorn with the production settings (gunicorn.conf.py,
+PATROLI_ENV=production) on SQLite, and on PostgreSQL too when BENCH_DATABASE_URL is set
+(a fresh database <name>_bench_run is made beside it and dropped afterwards). The twin
+(bench/minimal_app.py) runs beside it on the same database with the same gunicorn
+settings. wrk drives one server at a time on loopback, at fixed concurrency for a bounded
+time, twin and Patroli alternating within every round so that machine noise hits both.
+
+Settings (environment): BENCH_SECONDS (5), BENCH_ROUNDS (2), BENCH_CONNECTIONS (8),
+BENCH_WORKERS (gunicorn.conf.py's default), BENCH_OFFICERS (20), BENCH_INSIDE (500),
+BENCH_OUTPUT (docs/benchmarks.md), BENCH_ONLY (run only the scenarios whose name
+contains this text, for profiling one of them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (  # noqa: E402
+    ROOT,
+    VENV_BIN,
+    Browser,
+    Server,
+    WrkResult,
+    drop_postgres,
+    fresh_postgres,
+    gzip_size,
+    run_wrk,
+    start_gunicorn,
+)
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+OFFICERS = int(os.environ.get("BENCH_OFFICERS", "20"))
+INSIDE = int(os.environ.get("BENCH_INSIDE", "500"))
+OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "docs" / "benchmarks.md"))
+UNLIMITED = "1000000 per minute"
+
+# Targets from issue 9: the ratio of Patroli to its twin.
+TARGETS = {"post": 0.6, "page": 0.6, "json": 0.8}
+# Page weight targets in gzip bytes.
+WEIGHT_TARGETS = {"visitor": 30_000, "officer": 50_000, "swap": 5_000}
+
+
+@dataclass
+class Scenario:
+    name: str
+    kind: str  # "post", "page" or "json": which target applies
+    path: str
+    twin_path: str
+    lua: str | None = None
+    twin_lua: str | None = None
+    note: str = ""
+    results: list[WrkResult] = field(default_factory=list)
+    twin_results: list[WrkResult] = field(default_factory=list)
+
+
+def lua_quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# Each wrk thread numbers its requests; with a per-run nonce that makes unique UUIDs.
+LUA_UUID = """
+local made = 0
+function setup(thread) made = made + 1; thread:set("tid", made) end
+counter = 0
+function next_uuid()
+  counter = counter + 1
+  return string.format("%s-%04x-4000-8000-%012x", NONCE, tid or 0, counter)
+end
+"""
+
+
+def lua_get(headers: dict[str, str]) -> str:
+    lines = [f"wrk.headers[{lua_quote(k)}] = {lua_quote(v)}" for k, v in headers.items()]
+    return "\n".join(lines) + "\n"
+
+
+def lua_checkin(cookie: str, token: str, csrf: str) -> str:
+    """Visitor check-ins: one new client UUID per request, as a phone sends."""
+    fixed = (
+        f"csrf_token={csrf}&name=Budi+Santoso&phone=081234567890&purpose=Rapat+dinas"
+        "&has_symptoms=no&vaccine_doses=2&client_uuid="
+    )
+    return (
+        f"NONCE = {lua_quote(secrets.token_hex(4))}\n"
+        + LUA_UUID
+        + f"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = {lua_quote(cookie)}
+function request()
+  return wrk.format(nil, nil, nil, {lua_quote(fixed)} .. next_uuid())
+end
+"""
+    )
+
+
+def lua_violation(officers: list[dict], zone: dict) -> str:
+    """Violation POSTs (htmx) spread over the officers' open visits, one new UUID each."""
+    rows = ",\n".join(
+        "{"
+        + f"path={lua_quote(o['path'])}, cookie={lua_quote(o['cookie'])}, "
+        + f"csrf={lua_quote(o['csrf'])}"
+        + "}"
+        for o in officers
+    )
+    fixed = (
+        f"category=no_mask&action=verbal_warning&people_count=1&lat={zone['lat']}"
+        f"&lon={zone['lon']}&accuracy=8&uuid="
+    )
+    return (
+        f"NONCE = {lua_quote(secrets.token_hex(4))}\n"
+        + LUA_UUID
+        + f"""
+OFFICERS = {{
+{rows}
+}}
+function request()
+  local o = OFFICERS[(counter % #OFFICERS) + 1]
+  local headers = {{}}
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["Cookie"] = o.cookie
+  headers["X-CSRFToken"] = o.csrf
+  headers["HX-Request"] = "true"
+  return wrk.format("POST", o.path, headers, {lua_quote(fixed)} .. next_uuid())
+end
+"""
+    )
+
+
+def lua_twin_insert() -> str:
+    return (
+        f"NONCE = {lua_quote(secrets.token_hex(4))}\n"
+        + LUA_UUID
+        + """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+function request()
+  return wrk.format(nil, nil, nil, "name=Budi+Santoso&uuid=" .. next_uuid())
+end
+"""
+    )
+
+
+# Servers and data ------------------------------------------------------------------------
+
+
+def sqlalchemy_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def flask(env: dict, *args: str, timeout: int = 900) -> str:
+    """Run a Flask CLI command against the bench database; its output."""
+    return subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "patrol", *args],
+        env=os.environ | env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=timeout,
+    ).stdout
+
+
+def has_command(env: dict, name: str) -> bool:
+    probe = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "patrol", name, "--help"],
+        env=os.environ | env,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    return probe.returncode == 0
+
+
+def app_env(database_url: str, tmp: Path) -> dict:
+    """Production settings; the limits are lifted, every request comes from one address."""
+    return {
+        "PATROLI_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "memory://"),
+        "CHECKIN_LIMIT_PER_IP": UNLIMITED,
+        "CHECKIN_LIMIT_PER_ENTRANCE": UNLIMITED,
+        "LOGIN_LIMIT_PER_IP": UNLIMITED,
+        "UPLOAD_FOLDER": str(tmp / "uploads"),
+        "ACCESS_LOG": "/dev/null",
+        "BENCH_TWIN_DATABASE_URL": sqlalchemy_url(database_url),
+    }
+
+
+def prepare(env: dict) -> dict:
+    """Migrate, seed the scenario data, and seed-load volumes when the command exists."""
+    flask(env, "db", "upgrade")
+    data = json.loads(
+        subprocess.run(
+            [str(VENV_BIN / "python"), "bench/fixtures.py", str(OFFICERS), str(INSIDE)],
+            env=os.environ | env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    data["seed_load"] = None
+    if has_command(env, "seed-load"):
+        scale = os.environ.get("BENCH_SEED_SCALE", "1")
+        flask(env, "seed-load", "--scale", scale)
+        data["seed_load"] = scale
+    return data
+
+
+def workers() -> int:
+    from multiprocessing import cpu_count
+
+    return int(os.environ.get("BENCH_WORKERS", min(cpu_count() * 2 + 1, 9)))
+
+
+def start_pair(env: dict, tmp: Path, label: str) -> tuple[Server, Server]:
+    n = workers()
+    patroli = start_gunicorn(f"patroli-{label}", "wsgi:app", env, n, tmp / f"patroli-{label}.log")
+    try:
+        twin = start_gunicorn(
+            f"twin-{label}", "bench.minimal_app:app", env, n, tmp / f"twin-{label}.log"
+        )
+    except Exception:
+        patroli.stop()
+        raise
+    return patroli, twin
+
+
+# Scenarios -------------------------------------------------------------------------------
+
+
+def officer_sessions(base: str, data: dict) -> list[dict]:
+    """Log every bench officer in through the real form; cookie, CSRF token, visit path."""
+    sessions = []
+    for officer in data["officers"]:
+        browser = Browser(base)
+        reply = browser.login(officer["username"], data["password"])
+        assert reply.status == 302, f"login failed for {officer['username']}: {reply.status}"
+        path = f"/patroli/kunjungan/{officer['visit_uuid']}"
+        csrf = browser.csrf(path)
+        sessions.append(
+            {
+                "browser": browser,
+                "cookie": browser.cookie_header,
+                "csrf": csrf,
+                "path": path + "/pelanggaran",
+                "visit_path": path,
+            }
+        )
+    return sessions
+
+
+def logged_in(base: str, username: str, password: str) -> Browser:
+    browser = Browser(base)
+    reply = browser.login(username, password)
+    assert reply.status == 302, f"login failed for {username}: {reply.status}"
+    return browser
+
+
+def report_path(browser: Browser) -> str | None:
+    """The first admin report page under /admin/laporan/ that answers 200, if any."""
+    index = browser.get("/admin/laporan/")
+    if index.status != 200:
+        return None
+    import re
+
+    for path in ["/admin/laporan/", *re.findall(r'href="(/admin/laporan/[^"?#]+)"', index.text)]:
+        if path.endswith((".csv", "/csv")):
+            continue
+        if browser.get(path).status == 200:
+            return path
+    return None
+
+
+def scenarios(patroli: Server, data: dict) -> tuple[list[Scenario], dict, list[str]]:
+    """The scenarios that the code on this branch supports, their sessions, and what is missing."""
+    missing = []
+    visitor = Browser(patroli.base)
+    door = f"/c/{data['door_token']}"
+    csrf = visitor.csrf(door)
+    officers = officer_sessions(patroli.base, data)
+    guard = logged_in(patroli.base, data["guard"], data["password"])
+    admin = logged_in(patroli.base, data["admin"], data["password"])
+    board = f"/jaga/kantor/{data['board_office_id']}"
+    found = [
+        Scenario(
+            "Visitor check-in POST",
+            "post",
+            door,
+            "/insert",
+            lua_checkin(visitor.cookie_header, data["door_token"], csrf),
+            lua_twin_insert(),
+            "twin: one insert + tiny template",
+        ),
+        Scenario(
+            "Officer violation POST (htmx)",
+            "post",
+            officers[0]["path"],
+            "/insert",
+            lua_violation(officers, data["zone"]),
+            lua_twin_insert(),
+            f"spread over {len(officers)} officers' open visits",
+        ),
+        Scenario(
+            f"Guard board, {INSIDE} inside",
+            "page",
+            board,
+            "/page",
+            lua_get({"Cookie": guard.cookie_header}),
+            note="twin: select 20 rows + tiny template",
+        ),
+        Scenario(
+            "Guard board refresh (htmx swap)",
+            "page",
+            board + "/langsung",
+            "/page",
+            lua_get({"Cookie": guard.cookie_header, "HX-Request": "true"}),
+        ),
+        Scenario(
+            "Officer home",
+            "page",
+            "/patroli/",
+            "/page",
+            lua_get({"Cookie": officers[0]["cookie"]}),
+        ),
+    ]
+    if visitor.get("/api/v1/parks").status == 200:
+        found.append(Scenario("Public parks JSON", "json", "/api/v1/parks", "/ok"))
+    else:
+        missing.append("Public parks JSON (GET /api/v1/parks is not on this branch)")
+    path = report_path(admin)
+    if path and data["seed_load"]:
+        found.append(
+            Scenario(
+                "Admin report",
+                "page",
+                path,
+                "/page",
+                lua_get({"Cookie": admin.cookie_header}),
+                note=f"{path} over seed-load --scale {data['seed_load']}",
+            )
+        )
+    else:
+        missing.append("Admin report over seed-load volumes (reports are not on this branch)")
+    status = Browser(patroli.base).post("/api/v1/sync", b"{}").status
+    if status == 404:
+        missing.append("Sync of 50 and 500 records (POST /api/v1/sync is not on this branch)")
+    else:
+        missing.append(
+            "Sync of 50 and 500 records (the sync API arrived after this run was written)"
+        )
+    only = os.environ.get("BENCH_ONLY", "").lower()
+    if only:
+        found = [s for s in found if only in s.name.lower()]
+    sessions = {"visitor": visitor, "officers": officers, "guard": guard, "board": board}
+    return found, sessions, missing
+
+
+def measure(patroli: Server, twin: Server, found: list[Scenario]) -> None:
+    """Warm up, then ROUNDS rounds; within a round twin and Patroli alternate who goes first."""
+    for scenario in found:
+        run_wrk(twin.base + scenario.twin_path, 1, CONNECTIONS, scenario.twin_lua)
+        run_wrk(patroli.base + scenario.path, 1, CONNECTIONS, scenario.lua)
+    for round_no in range(ROUNDS):
+        for scenario in found:
+            pair = [
+                (twin.base + scenario.twin_path, scenario.twin_lua, scenario.twin_results),
+                (patroli.base + scenario.path, scenario.lua, scenario.results),
+            ]
+            if round_no % 2:
+                pair.reverse()
+            for url, lua, results in pair:
+                results.append(run_wrk(url, SECONDS, CONNECTIONS, lua))
+                time.sleep(0.5)
+
+
+# Page weight -----------------------------------------------------------------------------
+
+ASSET = __import__("re").compile(r'(?:src|href)="(/static/[^"?]+)')
+
+
+@dataclass
+class Weight:
+    name: str
+    kind: str  # "visitor", "officer", "swap" or "page"
+    total: int
+    html: int
+    assets: int
+
+
+def cold_load(browser: Browser, name: str, kind: str, path: str) -> Weight:
+    """A first visit: the page and every static file it links, gzip bytes on the wire."""
+    page = browser.get(path)
+    assert page.status == 200, f"{path}: {page.status}"
+    html = gzip_size(page.body)
+    assets = sorted(set(ASSET.findall(page.text)))
+    total = html
+    for asset in assets:
+        body = browser.get(asset).body
+        total += gzip_size(body) if body else 0
+    return Weight(name, kind, total, html, len(assets))
+
+
+def swap(browser: Browser, name: str, method: str, path: str, data=None, headers=None) -> Weight:
+    """One htmx request: the partial's gzip bytes."""
+    headers = {"HX-Request": "true", **(headers or {})}
+    reply = browser.request(method, path, data=data, headers=headers)
+    assert reply.status == 200, f"{method} {path}: {reply.status}"
+    size = gzip_size(reply.body)
+    return Weight(name, "swap", size, size, 0)
+
+
+def weights(patroli: Server, data: dict, sessions: dict) -> list[Weight]:
+    """Cold loads of the three field pages and every htmx swap they make."""
+    visitor = Browser(patroli.base)
+    door = f"/c/{data['door_token']}"
+    out = [cold_load(visitor, "Visitor check-in page", "visitor", door)]
+    csrf = visitor.csrf(door)
+    reply = visitor.post(
+        door,
+        {
+            "csrf_token": csrf,
+            "client_uuid": "00000000-0000-4000-8000-00000000beef",
+            "name": "Budi Santoso",
+            "phone": "081234567890",
+            "purpose": "Rapat",
+            "has_symptoms": "no",
+            "vaccine_doses": "2",
+        },
+    )
+    assert reply.status == 302, reply.status
+    out.append(cold_load(visitor, "Visitor pass (after check-in)", "visitor", "/c/tiket"))
+    officer = sessions["officers"][-1]
+    browser = officer["browser"]
+    out.append(cold_load(browser, "Officer visit page", "officer", officer["visit_path"]))
+    out.append(cold_load(browser, "Officer home", "officer", "/patroli/"))
+    hx = {"X-CSRFToken": officer["csrf"]}
+    out.append(swap(browser, "Swap: violation form", "GET", officer["path"]))
+    zone = data["zone"]
+    out.append(
+        swap(
+            browser,
+            "Swap: violation saved (timeline)",
+            "POST",
+            officer["path"],
+            {
+                "uuid": "00000000-0000-4000-8000-0000000000aa",
+                "category": "no_mask",
+                "action": "verbal_warning",
+                "people_count": "1",
+                "lat": str(zone["lat"]),
+                "lon": str(zone["lon"]),
+                "accuracy": "8",
+            },
+            hx,
+        )
+    )
+    crowd = officer["visit_path"] + "/hitung"
+    out.append(swap(browser, "Swap: crowd count form", "GET", crowd))
+    out.append(
+        swap(
+            browser,
+            "Swap: crowd count saved (timeline)",
+            "POST",
+            crowd,
+            {
+                "uuid": "00000000-0000-4000-8000-0000000000ab",
+                "headcount": "40",
+                "lat": str(zone["lat"]),
+                "lon": str(zone["lon"]),
+                "accuracy": "8",
+            },
+            hx,
+        )
+    )
+    guard = sessions["guard"]
+    board = sessions["board"]
+    out.append(cold_load(guard, f"Guard board ({INSIDE} inside)", "page", board))
+    out.append(swap(guard, f"Swap: board refresh ({INSIDE} inside)", "GET", board + "/langsung"))
+    return out
+
+
+# Report ----------------------------------------------------------------------------------
+
+
+def summary(results: list[WrkResult]) -> dict:
+    return {
+        "rps": statistics.mean(r.rps for r in results),
+        "p50": statistics.median(r.p50_ms for r in results),
+        "p99": max(r.p99_ms for r in results),
+        "errors": sum(r.errors for r in results),
+        "requests": sum(r.requests for r in results),
+    }
+
+
+def fmt_ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def table(backend: str, found: list[Scenario]) -> list[str]:
+    lines = [
+        f"### {backend}",
+        "",
+        "| scenario | Patroli rps | p50 ms | p99 ms | errors | twin | twin rps | twin p50 | "
+        "twin p99 | ratio | target |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for s in found:
+        a, b = summary(s.results), summary(s.twin_results)
+        ratio = a["rps"] / b["rps"] if b["rps"] else 0.0
+        target = TARGETS[s.kind]
+        verdict = "met" if ratio >= target else "**missed**"
+        lines.append(
+            f"| {s.name} | {a['rps']:.0f} | {fmt_ms(a['p50'])} | {fmt_ms(a['p99'])} | "
+            f"{a['errors']} | `{s.twin_path}` | {b['rps']:.0f} | {fmt_ms(b['p50'])} | "
+            f"{fmt_ms(b['p99'])} | {ratio:.2f} | >= {target} {verdict} |"
+        )
+    notes = [f"- {s.name}: {s.note}" for s in found if s.note]
+    return [*lines, "", *notes, ""]
+
+
+def weight_table(rows: list[Weight]) -> list[str]:
+    lines = [
+        "| what | gzip bytes | of which HTML | static files | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for w in rows:
+        limit = WEIGHT_TARGETS.get(w.kind)
+        if limit is None:
+            target = "none set"
+        else:
+            target = f"<= {limit // 1000} KB " + ("met" if w.total <= limit else "**missed**")
+        lines.append(f"| {w.name} | {w.total:,} | {w.html:,} | {w.assets} | {target} |")
+    return [*lines, ""]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.1f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){mem}"
+
+
+def write(blocks: list[str], weights_rows: list[Weight], missing: list[str], findings: str):
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    head = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); do not edit the tables by hand, run it again.",
+        "",
+        f"- Date: {started}",
+        f"- Machine: {machine()}",
+        f"- Python {platform.python_version()}, gunicorn.conf.py with {workers()} sync workers "
+        "for Patroli and for the twin alike, `PATROLI_ENV=production`",
+        f"- wrk: {CONNECTIONS} connections, 2 threads, {SECONDS} s per run, {ROUNDS} rounds, "
+        "twin and Patroli alternating; loopback only; wrk shares the 2 cores with the servers",
+        "- rps is the mean over rounds, p50 the median, p99 the worst round; errors are "
+        "non-2xx/3xx answers and socket errors over all rounds",
+        "- Rate limits: the limiter runs (memory:// storage) but the per-address limits are "
+        "lifted, since every request comes from 127.0.0.1",
+        "",
+        "## Throughput and latency",
+        "",
+        "The ratio is Patroli's rps over its twin's (bench/minimal_app.py: the same work by the "
+        "shortest path Flask allows, on the same database).",
+        "",
+    ]
+    body = [*head, *blocks]
+    if missing:
+        body += ["Not measured in this run:", "", *[f"- {m}" for m in missing], ""]
+    body += [
+        "## Page weight",
+        "",
+        "Bytes on the wire with gzip (level 6, as nginx is configured in docs/deploy.md). A "
+        "cold load counts the page and every static file it links; a swap is one htmx answer.",
+        "",
+        *weight_table(weights_rows),
+    ]
+    if findings:
+        body += [findings.strip(), ""]
+    OUTPUT.write_text("\n".join(body))
+
+
+def backend_run(label: str, database_url: str, tmp: Path, with_weights: bool):
+    env = app_env(database_url, tmp)
+    print(f"[{label}] preparing database", flush=True)
+    data = prepare(env)
+    patroli, twin = start_pair(env, tmp, label)
+    try:
+        found, sessions, missing = scenarios(patroli, data)
+        print(f"[{label}] {len(found)} scenarios, {ROUNDS} rounds of {SECONDS} s", flush=True)
+        measure(patroli, twin, found)
+        rows = weights(patroli, data, sessions) if with_weights else []
+    finally:
+        patroli.stop()
+        twin.stop()
+    return found, rows, missing
+
+
+def main() -> int:
+    random.seed()
+    findings_file = ROOT / "bench" / "findings.md"
+    findings = findings_file.read_text() if findings_file.exists() else ""
+    blocks: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="patroli-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        found, rows, missing = backend_run("sqlite", f"sqlite:///{tmp / 'bench.db'}", tmp, True)
+        blocks += table("SQLite", found)
+        pg_url = os.environ.get("BENCH_DATABASE_URL")
+        if pg_url:
+            fresh = fresh_postgres(pg_url, "run")
+            try:
+                pg_found, _, _ = backend_run("postgresql", fresh, tmp, False)
+            finally:
+                drop_postgres(fresh)
+            blocks += table("PostgreSQL", pg_found)
+        else:
+            missing.append("PostgreSQL (BENCH_DATABASE_URL is not set)")
+    write(blocks, rows, missing, findings)
+    print("\n".join(blocks))
+    print(f"written to {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
