@@ -78,6 +78,12 @@ def from_env(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
         "LANGUAGES": ["id", "en"],
+        # Crowd levels: a headcount at this share of a zone's capacity is busy, and at this
+        # share over capacity (Perwal rules change; the thresholds follow them).
+        "CROWD_BUSY_RATIO": float(os.environ.get("CROWD_BUSY_RATIO", "0.5")),
+        "CROWD_OVER_RATIO": float(os.environ.get("CROWD_OVER_RATIO", "1.0")),
+        # Dashboard alert: a zone on shift that nobody visited for this many hours.
+        "ALERT_UNVISITED_HOURS": float(os.environ.get("ALERT_UNVISITED_HOURS", "3")),
         # Map tiles for Leaflet pages.
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         # Demo passwords for seed-demo (random and printed once when unset).

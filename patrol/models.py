@@ -281,6 +281,10 @@ class Violation(GpsFix, db.Model):
     photo_path: Mapped[str | None] = mapped_column(sa.String(200))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # An admin's review at headquarters (reports list what is still unreviewed).
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    review_comment: Mapped[str | None] = mapped_column(sa.Text)
 
     visit: Mapped[Visit] = relationship(back_populates="violations")
     category: Mapped[ViolationCategory] = relationship()
@@ -466,6 +470,27 @@ class CheckIn(db.Model):
     entrance: Mapped[Entrance | None] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     guard: Mapped[User | None] = relationship(foreign_keys=[guard_id])
+
+
+class SosAlert(db.Model):
+    """An officer's emergency call with GPS; it stays on the dashboard until acknowledged."""
+
+    __tablename__ = "sos_alerts"
+    __table_args__ = (sa.Index("ix_sos_alerts_open", "acknowledged_at", "raised_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+
+    officer: Mapped[User] = relationship(foreign_keys=[officer_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
 
 
 class AuditEvent(db.Model):
