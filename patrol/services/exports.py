@@ -34,8 +34,14 @@ def _csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _stream(query):
-    return db.session.execute(query.execution_options(yield_per=BATCH))
+def _stream(query, shape):
+    """Rows of ``query`` shaped by ``shape``, fetched in batches.
+
+    A generator function, so that the query runs only once the response streams: a
+    PostgreSQL server-side cursor lives in the transaction of the streaming phase.
+    """
+    for row in db.session.execute(query.execution_options(yield_per=BATCH)):
+        yield shape(row)
 
 
 def _iso(value) -> str:
@@ -59,8 +65,9 @@ def violations_csv(f: Filters) -> Iterator[str]:
         "reviewed_at_utc",
         "review_comment",
     ]
-    rows = (
-        [
+    rows = _stream(
+        violation_rows(f),
+        lambda r: [
             r.id,
             _iso(r.recorded_at),
             r.zone,
@@ -74,8 +81,7 @@ def violations_csv(f: Filters) -> Iterator[str]:
             r.geofence,
             _iso(r.reviewed_at),
             r.review_comment or "",
-        ]
-        for r in _stream(violation_rows(f))
+        ],
     )
     return _csv_lines(header, rows)
 
@@ -108,8 +114,9 @@ def _crowd_query(f: Filters):
 def crowd_csv(f: Filters) -> Iterator[str]:
     """Every crowd count in the period, one line each."""
     header = ["id", "recorded_at_utc", "zone", "capacity", "headcount", "level", "lat", "lon"]
-    rows = (
-        [
+    rows = _stream(
+        _crowd_query(f),
+        lambda r: [
             r.id,
             _iso(r.recorded_at),
             r.zone,
@@ -118,8 +125,7 @@ def crowd_csv(f: Filters) -> Iterator[str]:
             r.level,
             r.lat if r.lat is not None else "",
             r.lon if r.lon is not None else "",
-        ]
-        for r in _stream(_crowd_query(f))
+        ],
     )
     return _csv_lines(header, rows)
 
@@ -141,16 +147,16 @@ def checkins_csv(f: Filters) -> Iterator[str]:
         .where(*_checkins_in_range(f))
         .order_by(CheckIn.checked_in_at, CheckIn.id)
     )
-    rows = (
-        [
+    rows = _stream(
+        query,
+        lambda r: [
             r.id,
             r.office,
             r.entrance or "",
             _iso(r.checked_in_at),
             _iso(r.checked_out_at),
             r.checkout_by or "",
-        ]
-        for r in _stream(query)
+        ],
     )
     return _csv_lines(header, rows)
 
@@ -180,8 +186,9 @@ def _point(lon, lat, properties: dict) -> dict:
 def violations_geojson(f: Filters) -> Iterator[str]:
     """Violations with a GPS fix as GeoJSON points."""
     query = violation_rows(f).where(Violation.lat.is_not(None))
-    features = (
-        _point(
+    features = _stream(
+        query,
+        lambda r: _point(
             r.lon,
             r.lat,
             {
@@ -193,8 +200,7 @@ def violations_geojson(f: Filters) -> Iterator[str]:
                 "people_count": r.people_count,
                 "geofence": r.geofence,
             },
-        )
-        for r in _stream(query)
+        ),
     )
     return _feature_collection(features)
 
@@ -202,8 +208,9 @@ def violations_geojson(f: Filters) -> Iterator[str]:
 def crowd_geojson(f: Filters) -> Iterator[str]:
     """Crowd counts with a GPS fix as GeoJSON points."""
     query = _crowd_query(f).where(CrowdCount.lat.is_not(None))
-    features = (
-        _point(
+    features = _stream(
+        query,
+        lambda r: _point(
             r.lon,
             r.lat,
             {
@@ -213,7 +220,6 @@ def crowd_geojson(f: Filters) -> Iterator[str]:
                 "headcount": r.headcount,
                 "level": r.level,
             },
-        )
-        for r in _stream(query)
+        ),
     )
     return _feature_collection(features)
