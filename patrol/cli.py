@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from patrol.extensions import db
+from patrol.load_cli import seed_load_command
 from patrol.models import ROLES
 
 
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_reference_command)
+    app.cli.add_command(seed_load_command)
 
 
 @click.command("create-user")
