@@ -143,6 +143,8 @@ class Assignment(db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="window_positive"),
         sa.Index("ix_assignments_officer_window", "officer_id", "starts_at", "ends_at"),
         sa.Index("ix_assignments_zone_window", "zone_id", "starts_at"),
+        # Reports over a date range across all officers and zones.
+        sa.Index("ix_assignments_starts", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,6 +175,7 @@ class Visit(db.Model):
         ),
         sa.Index("ix_visits_zone_started", "zone_id", "started_at"),
         sa.Index("ix_visits_officer_started", "officer_id", "started_at"),
+        sa.Index("ix_visits_started", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -300,6 +303,7 @@ class CrowdCount(GpsFix, db.Model):
         sa.CheckConstraint("headcount BETWEEN 0 AND 10000", name="headcount_range"),
         sa.CheckConstraint(_in("level", CROWD_LEVELS), name="level"),
         sa.Index("ix_crowd_counts_zone_recorded", "zone_id", "recorded_at"),
+        sa.Index("ix_crowd_counts_recorded", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -433,6 +437,8 @@ class CheckIn(db.Model):
         # "Who is inside now" and hourly reports per office.
         sa.Index("ix_checkins_office_in", "office_id", "checked_in_at"),
         sa.Index("ix_checkins_office_out", "office_id", "checked_out_at"),
+        # City-wide reports over a date range (all offices).
+        sa.Index("ix_checkins_in", "checked_in_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

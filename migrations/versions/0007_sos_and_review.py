@@ -1,4 +1,4 @@
-"""officer SOS alerts and the admin's review of violations
+"""officer SOS alerts, the admin's review of violations, and date indexes for reports
 
 Revision ID: 0007
 Revises: 0001
@@ -55,8 +55,19 @@ def upgrade():
             batch_op.f("fk_violations_reviewed_by_id_users"), "users", ["reviewed_by_id"], ["id"]
         )
 
+    # City-wide reports filter by date alone, across every zone, office and officer.
+    op.create_index("ix_assignments_starts", "assignments", ["starts_at"], unique=False)
+    op.create_index("ix_visits_started", "visits", ["started_at"], unique=False)
+    op.create_index("ix_crowd_counts_recorded", "crowd_counts", ["recorded_at"], unique=False)
+    op.create_index("ix_checkins_in", "checkins", ["checked_in_at"], unique=False)
+
 
 def downgrade():
+    op.drop_index("ix_checkins_in", table_name="checkins")
+    op.drop_index("ix_crowd_counts_recorded", table_name="crowd_counts")
+    op.drop_index("ix_visits_started", table_name="visits")
+    op.drop_index("ix_assignments_starts", table_name="assignments")
+
     with op.batch_alter_table("violations", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_violations_reviewed_by_id_users"), type_="foreignkey")
         batch_op.drop_column("review_comment")

@@ -19,7 +19,6 @@ from patrol.extensions import db
 from patrol.services import dashboard, exports
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
-from patrol.services.occupancy import occupancy
 from patrol.timeutil import utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/admin")
@@ -39,7 +38,7 @@ def dashboard_page():
     now = utcnow()
     busy, over = _ratios()
     zones = dashboard.zone_levels(now, busy, over)
-    offices = occupancy()
+    offices = dashboard.office_loads()
     positions = dashboard.officer_positions(now)
     map_data = {
         "zones": [
@@ -48,11 +47,11 @@ def dashboard_page():
         ],
         "offices": [
             {
-                "name": o.office.name,
-                "lat": o.office.lat,
-                "lon": o.office.lon,
+                "name": o.name,
+                "lat": o.lat,
+                "lon": o.lon,
                 "inside": o.inside,
-                "capacity": o.office.capacity,
+                "capacity": o.capacity,
                 "level": o.level,
             }
             for o in offices
@@ -67,6 +66,7 @@ def dashboard_page():
         positions=positions,
         map_data=map_data,
         figures=dashboard.today_figures(now),
+        inside_now=sum(o.inside for o in offices),
         alerts=dashboard.alerts(now, current_app.config["ALERT_UNVISITED_HOURS"]),
         sos=dashboard.open_sos_alerts(),
         level_labels=dashboard.level_labels(),

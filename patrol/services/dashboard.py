@@ -15,6 +15,7 @@ from patrol.models import (
     Assignment,
     CheckIn,
     CrowdCount,
+    Office,
     SosAlert,
     User,
     Violation,
@@ -48,24 +49,23 @@ def zone_levels(
 ) -> list[ZoneLevel]:
     """Every active zone with its latest crowd count; the level is unknown when that count
     is older than ``fresh_hours`` (one query)."""
-    latest = (
-        sa.select(
-            CrowdCount.zone_id,
-            CrowdCount.headcount,
-            CrowdCount.recorded_at,
-            sa.func.row_number()
-            .over(
-                partition_by=CrowdCount.zone_id,
-                order_by=(CrowdCount.recorded_at.desc(), CrowdCount.id.desc()),
-            )
-            .label("rank"),
+    # The latest count per zone by an index seek on (zone_id, recorded_at): the cost
+    # stays the same however many counts a year piles up.
+    latest_id = (
+        sa.select(CrowdCount.id)
+        .where(
+            CrowdCount.zone_id == Zone.id,
+            CrowdCount.withdrawn_at.is_(None),
+            CrowdCount.recorded_at <= now,
         )
-        .where(CrowdCount.withdrawn_at.is_(None), CrowdCount.recorded_at <= now)
-        .subquery()
+        .order_by(CrowdCount.recorded_at.desc(), CrowdCount.id.desc())
+        .limit(1)
+        .correlate(Zone)
+        .scalar_subquery()
     )
     rows = db.session.execute(
-        sa.select(Zone, latest.c.headcount, latest.c.recorded_at)
-        .outerjoin(latest, sa.and_(latest.c.zone_id == Zone.id, latest.c.rank == 1))
+        sa.select(Zone, CrowdCount.headcount, CrowdCount.recorded_at)
+        .outerjoin(CrowdCount, CrowdCount.id == latest_id)
         .where(Zone.active.is_(True))
         .order_by(Zone.name)
     ).all()
@@ -110,21 +110,61 @@ def today_figures(now: datetime) -> dict:
         .group_by(ViolationCategory.id, ViolationCategory.label, ViolationCategory.sort_order)
         .order_by(ViolationCategory.sort_order)
     ).all()
-    checkins, inside = db.session.execute(
-        sa.select(
-            sa.func.count(CheckIn.id).filter(
-                CheckIn.checked_in_at >= start, CheckIn.checked_in_at < end
-            ),
-            sa.func.count(CheckIn.id).filter(CheckIn.checked_out_at.is_(None)),
-        ).where(CheckIn.status == "admitted")
-    ).one()
+    checkins = db.session.scalar(
+        sa.select(sa.func.count(CheckIn.id)).where(
+            CheckIn.status == "admitted",
+            CheckIn.checked_in_at >= start,
+            CheckIn.checked_in_at < end,
+        )
+    )
     return {
         "visits": visits,
         "violations": sum(row.n for row in by_category),
         "violations_by_category": by_category,
         "checkins": checkins,
-        "inside": inside,
     }
+
+
+@dataclass
+class OfficeLoad:
+    """An office with the number of people inside now."""
+
+    id: int
+    name: str
+    lat: float
+    lon: float
+    capacity: int
+    inside: int
+
+    @property
+    def level(self) -> str:
+        """quiet below 80 %, busy up to capacity, full at or over it (as the guards' board)."""
+        if self.capacity and self.inside >= self.capacity:
+            return "full"
+        if self.capacity and self.inside / self.capacity >= 0.8:
+            return "busy"
+        return "quiet"
+
+
+def office_loads() -> list[OfficeLoad]:
+    """Every active office with who is inside now: one index seek per office on
+    (office_id, checked_out_at), so a year of closed check-ins costs nothing."""
+    inside = (
+        sa.select(sa.func.count(CheckIn.id))
+        .where(
+            CheckIn.office_id == Office.id,
+            CheckIn.checked_out_at.is_(None),
+            CheckIn.status == "admitted",
+        )
+        .correlate(Office)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Office.id, Office.name, Office.lat, Office.lon, Office.capacity, inside)
+        .where(Office.active.is_(True))
+        .order_by(Office.name)
+    ).all()
+    return [OfficeLoad(*row) for row in rows]
 
 
 def officer_positions(now: datetime) -> list:
