@@ -393,3 +393,35 @@ def test_queries_per_report_page_do_not_grow_with_the_data(
     small = page_queries()
     add_data(6)
     assert page_queries() == small
+
+
+def xlsx_rows(response) -> list[str]:
+    """The rows of an XLSX download's first sheet, as raw XML snippets."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(response.data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    return re.findall(r"<row .*?</row>", sheet)
+
+
+def test_violation_xlsx_holds_the_same_rows_as_the_csv(admin_client, violation_week):
+    response = admin_client.get("/admin/laporan/pelanggaran.xlsx", query_string=WEEK)
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = xlsx_rows(response)
+    assert len(rows) == 1 + 6
+    assert "recorded_at_utc" in rows[0]
+    assert sum("Alun-Alun Tugu" in row for row in rows) == 4
+    assert not any("Joko" in row for row in rows)
+
+
+@pytest.mark.parametrize("name", ["keramaian", "keramaian-detail", "kunjungan-kantor", "cakupan"])
+def test_every_report_has_csv_and_xlsx(admin_client, name):
+    for fmt in ("csv", "xlsx"):
+        response = admin_client.get(
+            f"/admin/laporan/{name}.{fmt}", query_string=WEEK, buffered=True
+        )
+        assert response.status_code == 200, (name, fmt)
+        assert f"{name}_2026-11-02_2026-11-08.{fmt}" in response.headers["Content-Disposition"]

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from flask import (
     Blueprint,
     Response,
@@ -10,6 +13,7 @@ from flask import (
     current_app,
     render_template,
     request,
+    send_file,
     stream_with_context,
 )
 from flask_login import current_user
@@ -140,59 +144,69 @@ def report(name: str = "pelanggaran"):
     )
 
 
-def _download(chunks, filename: str, mimetype: str) -> Response:
-    response = Response(stream_with_context(chunks), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _summary_csv(name: str, f):
-    """The aggregated tables of a report that has no row-by-row export."""
+def _summary_table(name: str, f):
+    """The aggregated table of a report that has no row-by-row export."""
     if name == "keramaian":
         busy, over = _ratios()
         rows = report_queries.crowd_report(f, busy, over)
-        return exports.table_csv(
-            ["zone", "day", "counts", "average", "peak", "capacity", "level"],
-            (
-                [r["zone"], r["day"], r["n"], r["average"], r["peak"], r["capacity"], r["level"]]
-                for r in rows
-            ),
-        )
-    rows = report_queries.coverage_report(f)
-    return exports.table_csv(
-        ["officer", "shifts", "kept", "missed", "visits", "hours_inside"],
-        (
-            [r["officer"], r["shifts"], r["kept"], r["missed"], r["visits"], r["hours_inside"]]
-            for r in rows
-        ),
-    )
+        header = ["zone", "day", "counts", "average", "peak", "capacity", "level"]
+        keys = ["zone", "day", "n", "average", "peak", "capacity", "level"]
+    else:
+        rows = report_queries.coverage_report(f)
+        header = keys = ["officer", "shifts", "kept", "missed", "visits", "hours_inside"]
+    return header, ([row[key] for key in keys] for row in rows)
 
 
-EXPORTS = {
-    ("pelanggaran", "csv"): exports.violations_csv,
-    ("pelanggaran", "geojson"): exports.violations_geojson,
-    ("keramaian", "geojson"): exports.crowd_geojson,
-    ("keramaian-detail", "csv"): exports.crowd_csv,
-    ("kunjungan-kantor", "csv"): exports.checkins_csv,
+TABLES = {
+    "pelanggaran": exports.violations_table,
+    "keramaian": lambda f: _summary_table("keramaian", f),
+    "keramaian-detail": exports.crowd_table,
+    "kunjungan-kantor": exports.checkins_table,
+    "cakupan": lambda f: _summary_table("cakupan", f),
+}
+GEOJSON = {"pelanggaran": exports.violations_geojson, "keramaian": exports.crowd_geojson}
+MIMETYPES = {
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
 @bp.route("/laporan/<name>.<fmt>")
 @roles("admin")
 def export(name: str, fmt: str):
-    """Download a report as CSV or GeoJSON, streamed row by row."""
-    make = EXPORTS.get((name, fmt))
-    summary = fmt == "csv" and name in ("keramaian", "cakupan")
-    if make is None and not summary:
+    """Download a report as CSV or GeoJSON (streamed row by row) or XLSX."""
+    known = GEOJSON if fmt == "geojson" else TABLES if fmt in ("csv", "xlsx") else {}
+    if name not in known:
         abort(404)
     f, error = _filters_or_422()
     if error is not None:
         return {"error": error.message, "field": error.field}, 422
-    chunks = make(f) if make is not None else _summary_csv(name, f)
-    mimetype = "text/csv" if fmt == "csv" else "application/geo+json"
     filename = f"{name}_{f.start.isoformat()}_{f.end.isoformat()}.{fmt}"
-    return _download(chunks, filename, mimetype)
+    if fmt == "xlsx":
+        return _xlsx_download(name, TABLES[name](f), filename)
+    chunks = GEOJSON[name](f) if fmt == "geojson" else exports.csv_lines(*TABLES[name](f))
+    response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _xlsx_download(name: str, table, filename: str) -> Response:
+    # XLSX is a zip that is only complete when closed: write it to a temporary file in
+    # constant-memory mode, then send the file; the file is gone once sent.
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    try:
+        exports.write_xlsx(handle.name, name, *table)
+        data = open(handle.name, "rb")  # noqa: SIM115 - closed by the response
+    finally:
+        os.unlink(handle.name)
+    response = send_file(
+        data, mimetype=MIMETYPES["xlsx"], as_attachment=True, download_name=filename
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/laporan/tinjauan")

@@ -1,8 +1,9 @@
-"""Streamed exports: CSV and GeoJSON written row by row from server-side cursors.
+"""Exports: CSV and GeoJSON streamed row by row, XLSX written in constant memory.
 
-Each function returns a generator of text chunks; the database hands rows over in
-batches (``yield_per``), so a year of data never sits in memory at once. No personal data
-of the public (offender names, NIK digits, visitor names and phones) is exported.
+A ``*_table`` function returns a header and a lazy iterator of rows; the database hands
+rows over in batches (``yield_per``), so a year of data never sits in memory at once.
+No personal data of the public (offender names, NIK digits, visitor names and phones)
+is exported.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from patrol.services.reports import Filters, _checkins_in_range, violation_rows
 BATCH = 2000
 
 
-def _csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """A table as CSV text, in chunks of a few hundred lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -48,7 +50,7 @@ def _iso(value) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def violations_csv(f: Filters) -> Iterator[str]:
+def violations_table(f: Filters) -> tuple[list[str], Iterator[list]]:
     """Every violation in the period, one line each."""
     header = [
         "id",
@@ -83,7 +85,7 @@ def violations_csv(f: Filters) -> Iterator[str]:
             r.review_comment or "",
         ],
     )
-    return _csv_lines(header, rows)
+    return header, rows
 
 
 def _crowd_query(f: Filters):
@@ -111,7 +113,7 @@ def _crowd_query(f: Filters):
     return query
 
 
-def crowd_csv(f: Filters) -> Iterator[str]:
+def crowd_table(f: Filters) -> tuple[list[str], Iterator[list]]:
     """Every crowd count in the period, one line each."""
     header = ["id", "recorded_at_utc", "zone", "capacity", "headcount", "level", "lat", "lon"]
     rows = _stream(
@@ -127,10 +129,10 @@ def crowd_csv(f: Filters) -> Iterator[str]:
             r.lon if r.lon is not None else "",
         ],
     )
-    return _csv_lines(header, rows)
+    return header, rows
 
 
-def checkins_csv(f: Filters) -> Iterator[str]:
+def checkins_table(f: Filters) -> tuple[list[str], Iterator[list]]:
     """Every admitted check-in in the period, without the visitor's name or phone."""
     header = ["id", "office", "entrance", "checked_in_at_utc", "checked_out_at_utc", "checkout_by"]
     query = (
@@ -158,12 +160,22 @@ def checkins_csv(f: Filters) -> Iterator[str]:
             r.checkout_by or "",
         ],
     )
-    return _csv_lines(header, rows)
+    return header, rows
 
 
-def table_csv(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
-    """A small aggregated table (one line per officer, zone or day) as CSV."""
-    return _csv_lines(header, rows)
+def write_xlsx(path: str, sheet: str, header: list[str], rows: Iterable[Iterable]) -> int:
+    """Write a table to an XLSX file in constant-memory mode; return the number of rows."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False})
+    worksheet = workbook.add_worksheet(sheet[:31])
+    bold = workbook.add_format({"bold": True})
+    worksheet.write_row(0, 0, header, bold)
+    n = 0
+    for n, row in enumerate(rows, 1):
+        worksheet.write_row(n, 0, row)
+    workbook.close()
+    return n
 
 
 def _feature_collection(features: Iterable[dict]) -> Iterator[str]:
