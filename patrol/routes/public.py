@@ -40,5 +40,6 @@ def parks():
             tile_url=config["TILE_URL"],
         )
     )
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # Private: the page carries a CSRF token and, when logged in, the user's name.
+    response.headers["Cache-Control"] = "private, max-age=60"
     return response
