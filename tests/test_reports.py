@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from patrol.extensions import db
-from patrol.models import Violation
+from patrol.models import AuditEvent, Violation
 from patrol.services import reports
 from patrol.timeutil import WIB
 
@@ -325,6 +325,8 @@ def test_admin_marks_a_violation_reviewed_with_a_comment(admin_client, violation
     violation = db.session.get(Violation, violation.id)
     assert violation.review_comment == "Denda sudah dibayar"
     assert violation.reviewed_at is not None and violation.reviewed_by_id is not None
+    event = db.session.query(AuditEvent).filter_by(entity="violation").one()
+    assert (event.action, event.after["comment"]) == ("review", "Denda sudah dibayar")
     after = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).get_data(as_text=True)
     assert f'data-violation="{violation.id}"' not in after
     assert "Denda sudah dibayar" in after

@@ -23,6 +23,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.services import audit
 from patrol.services.errors import ValidationError
 from patrol.timeutil import wib_day_bounds, wib_today
 
@@ -302,6 +303,7 @@ def acknowledge_sos(alert_id: int, admin_id: int, now: datetime, note: str = "")
         alert.acknowledged_at = now
         alert.acknowledged_by_id = admin_id
         alert.note = (note or "").strip()[:200] or None
+        audit.record(admin_id, "acknowledge", "sos_alert", alert.id, after={"note": alert.note})
         db.session.flush()
     return alert
 

@@ -26,6 +26,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.services import audit
 from patrol.services.errors import ValidationError
 from patrol.timeutil import wib_day_bounds, wib_today
 
@@ -227,6 +228,10 @@ def violation_rows(f: Filters, reviewed: bool | None = None, limit: int | None =
     return query
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 def review_violation(violation_id: int, reviewer_id: int, comment: str, now: datetime):
     """Mark a violation as reviewed by an admin, with a comment."""
     violation = db.session.get(Violation, violation_id)
@@ -235,9 +240,18 @@ def review_violation(violation_id: int, reviewer_id: int, comment: str, now: dat
     comment = (comment or "").strip()
     if len(comment) > 2000:
         raise ValidationError(_("Komentar paling panjang 2000 karakter."), "comment")
+    before = {"reviewed_at": _iso(violation.reviewed_at), "comment": violation.review_comment}
     violation.reviewed_at = now
     violation.reviewed_by_id = reviewer_id
     violation.review_comment = comment or None
+    audit.record(
+        reviewer_id,
+        "review",
+        "violation",
+        violation.id,
+        before=before,
+        after={"reviewed_at": _iso(now), "comment": violation.review_comment},
+    )
     db.session.flush()
     return violation
 
