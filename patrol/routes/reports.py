@@ -27,7 +27,7 @@ from patrol.timeutil import utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/admin")
 
-# name in the URL -> (template partial, title)
+# The reports, by the name in their URL.
 REPORTS = ("pelanggaran", "keramaian", "kunjungan-kantor", "cakupan")
 
 
