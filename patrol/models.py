@@ -439,6 +439,8 @@ class CheckIn(db.Model):
         sa.Index("ix_checkins_office_out", "office_id", "checked_out_at"),
         # City-wide reports over a date range (all offices).
         sa.Index("ix_checkins_in", "checked_in_at"),
+        # "Inside now" per office by one seek, skipping turned-away visitors (never checked out).
+        sa.Index("ix_checkins_office_status_out", "office_id", "status", "checked_out_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

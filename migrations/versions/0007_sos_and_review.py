@@ -60,9 +60,16 @@ def upgrade():
     op.create_index("ix_visits_started", "visits", ["started_at"], unique=False)
     op.create_index("ix_crowd_counts_recorded", "crowd_counts", ["recorded_at"], unique=False)
     op.create_index("ix_checkins_in", "checkins", ["checked_in_at"], unique=False)
+    op.create_index(
+        "ix_checkins_office_status_out",
+        "checkins",
+        ["office_id", "status", "checked_out_at"],
+        unique=False,
+    )
 
 
 def downgrade():
+    op.drop_index("ix_checkins_office_status_out", table_name="checkins")
     op.drop_index("ix_checkins_in", table_name="checkins")
     op.drop_index("ix_crowd_counts_recorded", table_name="crowd_counts")
     op.drop_index("ix_visits_started", table_name="visits")
