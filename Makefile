@@ -52,5 +52,9 @@ test-sqlite: $(VENV)/.installed-dev translations
 test-postgresql: $(VENV)/.installed-dev translations
 	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
 
+# Report pages over a year of load data (SCALE=1: 1 000 000 check-ins) against 1/1000 of it.
+scale-test: $(VENV)/.installed
+	$(BIN)/python scripts/scale_test.py $(or $(SCALE),1.0)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
