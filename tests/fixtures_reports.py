@@ -79,7 +79,7 @@ def create_crowd_count(app):
 
 
 @pytest.fixture
-def create_checkin(app):
+def create_timed_checkin(app):
     """Factory: a visitor's check-in at an office, optionally checked out after ``minutes``."""
 
     def _create(office: Office, checked_in_at: datetime, minutes: int | None = None, **fields):

@@ -75,7 +75,7 @@ def test_dashboard_shows_today_in_figures(
     create_visit,
     create_violation,
     create_office,
-    create_checkin,
+    create_timed_checkin,
 ):
     officer = create_user("officer")
     zone = create_zone()
@@ -85,9 +85,9 @@ def test_dashboard_shows_today_in_figures(
     create_violation(visit, "crowding", recorded_at=now)
     create_violation(visit, "crowding", recorded_at=now - timedelta(days=3))
     office = create_office(capacity=10)
-    create_checkin(office, now, minutes=None)
-    create_checkin(office, now, minutes=None)
-    create_checkin(office, now - timedelta(minutes=1), minutes=1)
+    create_timed_checkin(office, now, minutes=None)
+    create_timed_checkin(office, now, minutes=None)
+    create_timed_checkin(office, now - timedelta(minutes=1), minutes=1)
     text = admin_client.get("/admin/dasbor").get_data(as_text=True)
     assert 'data-figure="visits">1<' in text
     assert 'data-figure="violations">2<' in text
@@ -235,7 +235,7 @@ def parks_with_personal_data_around(
     create_crowd_count,
     create_violation,
     create_office,
-    create_checkin,
+    create_timed_checkin,
 ):
     """Parks with counts, and personal data nearby that must never leak to the public."""
     now = now_utc()
@@ -250,7 +250,9 @@ def parks_with_personal_data_around(
         visit, offender_name="Pelanggar Bernama", nik_last4="9876", notes="KTP ditahan"
     )
     office = create_office()
-    create_checkin(office, now, visitor_name="Pengunjung Pribadi", visitor_phone="081299998888")
+    create_timed_checkin(
+        office, now, visitor_name="Pengunjung Pribadi", visitor_phone="081299998888"
+    )
     return ["Rahasia", "rahasia", "Pelanggar", "9876", "Pengunjung", "081299998888", "-7.97713"]
 
 

@@ -224,16 +224,16 @@ def test_crowd_report_page_shows_levels_in_words(admin_client, crowd_week):
 
 
 @pytest.fixture
-def office_week(create_office, create_checkin):
+def office_week(create_office, create_timed_checkin):
     office = create_office(name="Balai Kota Malang", capacity=50)
     other = create_office(name="Kantor Kecamatan Klojen", capacity=20)
     # Balai Kota: 09:00-10:00, 09:15-09:45, 09:30-11:00 -> three inside at 09:30; 10:15 open.
-    create_checkin(office, wib(3, 9), minutes=60)
-    create_checkin(office, wib(3, 9, 15), minutes=30)
-    create_checkin(office, wib(3, 9, 30), minutes=90)
-    create_checkin(office, wib(3, 10, 15))
-    create_checkin(office, wib(3, 9, 50), status="turned_away", turned_away_reason="demam")
-    create_checkin(other, wib(4, 13), minutes=10)
+    create_timed_checkin(office, wib(3, 9), minutes=60)
+    create_timed_checkin(office, wib(3, 9, 15), minutes=30)
+    create_timed_checkin(office, wib(3, 9, 30), minutes=90)
+    create_timed_checkin(office, wib(3, 10, 15))
+    create_timed_checkin(office, wib(3, 9, 50), status="turned_away", turned_away_reason="demam")
+    create_timed_checkin(other, wib(4, 13), minutes=10)
     return office, other
 
 
@@ -368,7 +368,7 @@ def test_queries_per_report_page_do_not_grow_with_the_data(
     create_violation,
     create_crowd_count,
     create_office,
-    create_checkin,
+    create_timed_checkin,
     create_assignment,
 ):
     def add_data(n: int) -> None:
@@ -383,7 +383,7 @@ def test_queries_per_report_page_do_not_grow_with_the_data(
             visit = create_visit(officer, zone, started_at=start, ended_at=start)
             create_violation(visit, recorded_at=start)
             create_crowd_count(visit, 10 + i, recorded_at=start)
-            create_checkin(office, start, minutes=5)
+            create_timed_checkin(office, start, minutes=5)
 
     def page_queries() -> int:
         with count_queries() as counter:

@@ -77,7 +77,9 @@ def zone_levels(
             counted_at = counted_at.replace(tzinfo=now.tzinfo)
         fresh = counted_at is not None and counted_at >= fresh_since
         level = (
-            crowd_level(headcount, zone.capacity, busy_percent, over_percent) if fresh else "unknown"
+            crowd_level(headcount, zone.capacity, busy_percent, over_percent)
+            if fresh
+            else "unknown"
         )
         out.append(
             ZoneLevel(

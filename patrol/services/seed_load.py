@@ -264,7 +264,9 @@ def seed_load(
                 "recorded_at": at,
                 "created_at": at,
                 "headcount": min(headcount, 10_000),
-                "level": crowd_level(headcount, capacity[visit.zone_id], busy_percent, over_percent),
+                "level": crowd_level(
+                    headcount, capacity[visit.zone_id], busy_percent, over_percent
+                ),
                 "lat": lat + rng.uniform(-0.0005, 0.0005),
                 "lon": lon + rng.uniform(-0.0005, 0.0005),
                 "accuracy_m": rng.uniform(5, 30),
