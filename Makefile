@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app patrol
 
-.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test clean
+.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test report-scale clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench: $(VENV)/.installed-dev translations
 # Two gunicorn instances on one PostgreSQL and one Redis (docs/deploy.md); CI runs it.
 scale-test: $(VENV)/.installed-dev translations
 	$(BIN)/python scripts/scale_out_test.py
+
+# Report pages over a year of load data (SCALE=1: 1 000 000 check-ins) against 1/1000 of it.
+report-scale: $(VENV)/.installed
+	$(BIN)/python scripts/report_scale.py $(or $(SCALE),1.0)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

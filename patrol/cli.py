@@ -8,6 +8,7 @@ from flask import Flask
 from patrol import checkin_commands
 from patrol.extensions import db
 from patrol.field_cli import close_visits_command
+from patrol.load_cli import seed_load_command
 from patrol.models import ROLES
 
 
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(checkin_commands.close_offices_command)
     app.cli.add_command(checkin_commands.purge_personal_data_command)
     app.cli.add_command(close_visits_command)
+    app.cli.add_command(seed_load_command)
 
 
 @click.command("create-user")

@@ -143,6 +143,8 @@ class Assignment(db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="window_positive"),
         sa.Index("ix_assignments_officer_window", "officer_id", "starts_at", "ends_at"),
         sa.Index("ix_assignments_zone_window", "zone_id", "starts_at"),
+        # Reports over a date range across all officers and zones.
+        sa.Index("ix_assignments_starts", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,6 +175,7 @@ class Visit(db.Model):
         ),
         sa.Index("ix_visits_zone_started", "zone_id", "started_at"),
         sa.Index("ix_visits_officer_started", "officer_id", "started_at"),
+        sa.Index("ix_visits_started", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -281,6 +284,10 @@ class Violation(GpsFix, db.Model):
     photo_path: Mapped[str | None] = mapped_column(sa.String(200))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # An admin's review at headquarters (reports list what is still unreviewed).
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    review_comment: Mapped[str | None] = mapped_column(sa.Text)
 
     visit: Mapped[Visit] = relationship(back_populates="violations")
     category: Mapped[ViolationCategory] = relationship()
@@ -296,6 +303,7 @@ class CrowdCount(GpsFix, db.Model):
         sa.CheckConstraint("headcount BETWEEN 0 AND 10000", name="headcount_range"),
         sa.CheckConstraint(_in("level", CROWD_LEVELS), name="level"),
         sa.Index("ix_crowd_counts_zone_recorded", "zone_id", "recorded_at"),
+        sa.Index("ix_crowd_counts_recorded", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -429,6 +437,10 @@ class CheckIn(db.Model):
         # "Who is inside now" and hourly reports per office.
         sa.Index("ix_checkins_office_in", "office_id", "checked_in_at"),
         sa.Index("ix_checkins_office_out", "office_id", "checked_out_at"),
+        # City-wide reports over a date range (all offices).
+        sa.Index("ix_checkins_in", "checked_in_at"),
+        # "Inside now" per office by one seek, skipping turned-away visitors (never checked out).
+        sa.Index("ix_checkins_office_status_out", "office_id", "status", "checked_out_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -466,6 +478,27 @@ class CheckIn(db.Model):
     entrance: Mapped[Entrance | None] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     guard: Mapped[User | None] = relationship(foreign_keys=[guard_id])
+
+
+class SosAlert(db.Model):
+    """An officer's emergency call with GPS; it stays on the dashboard until acknowledged."""
+
+    __tablename__ = "sos_alerts"
+    __table_args__ = (sa.Index("ix_sos_alerts_open", "acknowledged_at", "raised_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+
+    officer: Mapped[User] = relationship(foreign_keys=[officer_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
 
 
 class AuditEvent(db.Model):

@@ -18,9 +18,10 @@ def test_each_role_lands_on_its_home(client, create_user, login, role, home):
     assert client.get("/").headers["Location"] == home
 
 
-def test_anonymous_home_shows_login(client):
+def test_anonymous_home_shows_parks_with_a_login_link(client):
     response = client.get("/", follow_redirects=True)
-    assert "Masuk ke Patroli" in response.get_data(as_text=True)
+    assert response.request.path == "/taman"
+    assert 'href="/login"' in response.get_data(as_text=True)
 
 
 def test_wrong_password_is_refused_with_a_message(client, create_user):

@@ -42,10 +42,10 @@ def _failed_login(response) -> bool:
 @bp.route("/")
 @public
 def index():
-    """Send each role to its home; anonymous visitors to the login page."""
+    """Send each role to its home; anonymous visitors to the public park page."""
     if current_user.is_authenticated:
         return redirect(home_url_for(current_user))
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("public.parks"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify, make_response, render_template
 
 from patrol.access import public
 from patrol.extensions import db
+from patrol.services.dashboard import level_labels, park_record, zone_levels
+from patrol.timeutil import utcnow
 
 bp = Blueprint("public", __name__)
 
@@ -21,3 +23,23 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok")
+
+
+@bp.route("/taman")
+@public
+def parks():
+    """Which park is quiet right now: every park's crowd level, last count time and a map."""
+    config = current_app.config
+    levels = zone_levels(utcnow(), config["CROWD_BUSY_PERCENT"], config["CROWD_OVER_PERCENT"])
+    parks = [(park_record(z), z.counted_at) for z in levels]
+    response = make_response(
+        render_template(
+            "public/parks.html",
+            parks=parks,
+            level_labels=level_labels(),
+            tile_url=config["TILE_URL"],
+        )
+    )
+    # Private: the page carries a CSRF token and, when logged in, the user's name.
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response

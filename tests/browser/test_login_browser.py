@@ -15,6 +15,7 @@ def test_officer_logs_in_on_a_phone_and_sees_today(
     create_assignment(officer, create_zone(name="Alun-Alun Tugu"))
 
     phone.goto("/")
+    phone.get_by_role("link", name="Masuk untuk petugas").click()
     assert phone.get_by_role("heading", name="Masuk ke Patroli").is_visible()
     phone.get_by_label("Nama pengguna").fill(officer.username)
     phone.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)

@@ -1,0 +1,352 @@
+"""The city at a glance: latest crowd levels, today's figures, alerts, and officer SOS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from patrol.crowd import crowd_level
+from patrol.extensions import db
+from patrol.models import (
+    Assignment,
+    CheckIn,
+    CrowdCount,
+    Office,
+    SosAlert,
+    User,
+    Violation,
+    ViolationCategory,
+    Visit,
+    Zone,
+)
+from patrol.services import audit
+from patrol.services.errors import ValidationError
+from patrol.timeutil import wib_day_bounds, wib_today
+
+# A count older than this says nothing about the park now.
+FRESH_HOURS = 2
+
+
+@dataclass
+class ZoneLevel:
+    """A zone with its latest fresh crowd count (None when there is none)."""
+
+    id: int
+    name: str
+    kind: str
+    geometry: dict
+    capacity: int
+    headcount: int | None
+    counted_at: datetime | None
+    level: str  # quiet, busy, over, or unknown
+
+
+def zone_levels(
+    now: datetime, busy_percent: int, over_percent: int, fresh_hours: float = FRESH_HOURS
+) -> list[ZoneLevel]:
+    """Every active zone with its latest crowd count; the level is unknown when that count
+    is older than ``fresh_hours`` (one query)."""
+    # The latest count per zone by an index seek on (zone_id, recorded_at): the cost
+    # stays the same however many counts a year piles up.
+    latest_id = (
+        sa.select(CrowdCount.id)
+        .where(
+            CrowdCount.zone_id == Zone.id,
+            CrowdCount.withdrawn_at.is_(None),
+            CrowdCount.recorded_at <= now,
+        )
+        .order_by(CrowdCount.recorded_at.desc(), CrowdCount.id.desc())
+        .limit(1)
+        .correlate(Zone)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Zone, CrowdCount.headcount, CrowdCount.recorded_at)
+        .outerjoin(CrowdCount, CrowdCount.id == latest_id)
+        .where(Zone.active.is_(True))
+        .order_by(Zone.name)
+    ).all()
+    fresh_since = now - timedelta(hours=fresh_hours)
+    out = []
+    for zone, headcount, counted_at in rows:
+        if counted_at is not None and counted_at.tzinfo is None:
+            counted_at = counted_at.replace(tzinfo=now.tzinfo)
+        fresh = counted_at is not None and counted_at >= fresh_since
+        level = (
+            crowd_level(headcount, zone.capacity, busy_percent, over_percent)
+            if fresh
+            else "unknown"
+        )
+        out.append(
+            ZoneLevel(
+                id=zone.id,
+                name=zone.name,
+                kind=zone.kind,
+                geometry=zone.geometry,
+                capacity=zone.capacity,
+                headcount=headcount,
+                counted_at=counted_at,
+                level=level,
+            )
+        )
+    return out
+
+
+def today_figures(now: datetime) -> dict:
+    """Today's (WIB) visits, violations by category, check-ins, and people inside now."""
+    start, end = wib_day_bounds(wib_today(now))
+    visits = db.session.scalar(
+        sa.select(sa.func.count(Visit.id)).where(Visit.started_at >= start, Visit.started_at < end)
+    )
+    by_category = db.session.execute(
+        sa.select(ViolationCategory.label, sa.func.count(Violation.id).label("n"))
+        .join(ViolationCategory, ViolationCategory.id == Violation.category_id)
+        .where(
+            Violation.recorded_at >= start,
+            Violation.recorded_at < end,
+            Violation.withdrawn_at.is_(None),
+        )
+        .group_by(ViolationCategory.id, ViolationCategory.label, ViolationCategory.sort_order)
+        .order_by(ViolationCategory.sort_order)
+    ).all()
+    checkins = db.session.scalar(
+        sa.select(sa.func.count(CheckIn.id)).where(
+            CheckIn.status == "admitted",
+            CheckIn.checked_in_at >= start,
+            CheckIn.checked_in_at < end,
+        )
+    )
+    return {
+        "visits": visits,
+        "violations": sum(row.n for row in by_category),
+        "violations_by_category": by_category,
+        "checkins": checkins,
+    }
+
+
+@dataclass
+class OfficeLoad:
+    """An office with the number of people inside now."""
+
+    id: int
+    name: str
+    lat: float
+    lon: float
+    capacity: int
+    inside: int
+
+    @property
+    def level(self) -> str:
+        """quiet below 80 %, busy up to capacity, full at or over it (as the guards' board)."""
+        if self.capacity and self.inside >= self.capacity:
+            return "full"
+        if self.capacity and self.inside / self.capacity >= 0.8:
+            return "busy"
+        return "quiet"
+
+
+def office_loads() -> list[OfficeLoad]:
+    """Every active office with who is inside now: one index seek per office on
+    (office_id, checked_out_at), so a year of closed check-ins costs nothing."""
+    inside = (
+        sa.select(sa.func.count(CheckIn.id))
+        .where(
+            CheckIn.office_id == Office.id,
+            CheckIn.checked_out_at.is_(None),
+            CheckIn.status == "admitted",
+        )
+        .correlate(Office)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Office.id, Office.name, Office.lat, Office.lon, Office.capacity, inside)
+        .where(Office.active.is_(True))
+        .order_by(Office.name)
+    ).all()
+    return [OfficeLoad(*row) for row in rows]
+
+
+def officer_positions(now: datetime) -> list:
+    """Officers on shift now with an open visit: where that visit's GPS last put them."""
+    return db.session.execute(
+        sa.select(
+            User.full_name,
+            Zone.name.label("zone"),
+            Visit.started_at,
+            sa.func.coalesce(Visit.end_lat, Visit.start_lat).label("lat"),
+            sa.func.coalesce(Visit.end_lon, Visit.start_lon).label("lon"),
+        )
+        .join(User, User.id == Visit.officer_id)
+        .join(Zone, Zone.id == Visit.zone_id)
+        .join(
+            Assignment,
+            sa.and_(
+                Assignment.officer_id == Visit.officer_id,
+                Assignment.starts_at <= now,
+                Assignment.ends_at > now,
+            ),
+        )
+        .where(Visit.ended_at.is_(None), Visit.start_lat.is_not(None))
+        .order_by(User.full_name)
+    ).all()
+
+
+def alerts(now: datetime, unvisited_hours: float, grace_minutes: int = 30) -> dict:
+    """Zones on shift not visited lately, shifts with no visit (missed), visits outside."""
+    recent_visit = (
+        sa.select(Visit.id)
+        .where(Visit.zone_id == Zone.id, Visit.started_at >= now - timedelta(hours=unvisited_hours))
+        .exists()
+    )
+    on_shift = (
+        sa.select(Assignment.id)
+        .where(Assignment.zone_id == Zone.id, Assignment.starts_at <= now, Assignment.ends_at > now)
+        .exists()
+    )
+    unvisited = db.session.scalars(
+        sa.select(Zone.name)
+        .where(Zone.active.is_(True), on_shift, ~recent_visit)
+        .order_by(Zone.name)
+    ).all()
+    start, _end = wib_day_bounds(wib_today(now))
+    visited_shift = (
+        sa.select(Visit.id)
+        .where(
+            Visit.officer_id == Assignment.officer_id,
+            Visit.zone_id == Assignment.zone_id,
+            Visit.started_at >= Assignment.starts_at,
+            Visit.started_at < Assignment.ends_at,
+        )
+        .exists()
+    )
+    missed = db.session.execute(
+        sa.select(User.full_name, Zone.name.label("zone"), Assignment.starts_at)
+        .join(User, User.id == Assignment.officer_id)
+        .join(Zone, Zone.id == Assignment.zone_id)
+        .where(
+            Assignment.starts_at >= start,
+            Assignment.starts_at <= now - timedelta(minutes=grace_minutes),
+            ~visited_shift,
+        )
+        .order_by(Assignment.starts_at)
+    ).all()
+    outside = db.session.execute(
+        sa.select(User.full_name, Zone.name.label("zone"), Visit.started_at, Visit.start_distance_m)
+        .join(User, User.id == Visit.officer_id)
+        .join(Zone, Zone.id == Visit.zone_id)
+        .where(Visit.started_at >= start, Visit.start_geofence == "outside")
+        .order_by(Visit.started_at.desc())
+    ).all()
+    return {"unvisited": unvisited, "missed": missed, "outside": outside}
+
+
+# Officer SOS -------------------------------------------------------------------------------
+
+
+def _coordinate(value, low: float, high: float, field: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Koordinat tidak valid."), field) from None
+    if not low <= number <= high:
+        raise ValidationError(_("Koordinat tidak valid."), field)
+    return number
+
+
+def raise_sos(officer_id: int, uuid: str, lat, lon, accuracy_m, now: datetime) -> SosAlert:
+    """Record an officer's SOS; a retried send (same uuid) returns the first alert."""
+    uuid = (uuid or "").strip()
+    if not 8 <= len(uuid) <= 36:
+        raise ValidationError(_("Permintaan tidak lengkap."), "uuid")
+    alert = SosAlert(
+        uuid=uuid,
+        officer_id=officer_id,
+        raised_at=now,
+        lat=_coordinate(lat, -90, 90, "lat"),
+        lon=_coordinate(lon, -180, 180, "lon"),
+        accuracy_m=_coordinate(accuracy_m, 0, 100_000, "accuracy_m"),
+    )
+    savepoint = db.session.begin_nested()
+    db.session.add(alert)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        existing = db.session.scalar(sa.select(SosAlert).where(SosAlert.uuid == uuid))
+        if existing is None or existing.officer_id != officer_id:
+            raise ValidationError(_("Permintaan tidak lengkap."), "uuid") from None
+        return existing
+    savepoint.commit()
+    return alert
+
+
+def open_sos_alerts() -> list:
+    """SOS alerts nobody has acknowledged yet, newest first, with the officer's name."""
+    return db.session.execute(
+        sa.select(SosAlert, User.full_name)
+        .join(User, User.id == SosAlert.officer_id)
+        .where(SosAlert.acknowledged_at.is_(None))
+        .order_by(SosAlert.raised_at.desc())
+    ).all()
+
+
+def acknowledge_sos(alert_id: int, admin_id: int, now: datetime, note: str = "") -> SosAlert | None:
+    """Mark an SOS alert as handled by an admin (a second acknowledgement changes nothing)."""
+    alert = db.session.get(SosAlert, alert_id)
+    if alert is None:
+        return None
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+        alert.acknowledged_by_id = admin_id
+        alert.note = (note or "").strip()[:200] or None
+        audit.record(admin_id, "acknowledge", "sos_alert", alert.id, after={"note": alert.note})
+        db.session.flush()
+    return alert
+
+
+def _centre(geometry: dict) -> tuple[float, float] | None:
+    """(lat, lon) of a zone: a circle's centre, or the mean of a polygon's outer ring."""
+    kind = geometry.get("type")
+    if kind == "Point":
+        lon, lat = geometry["coordinates"][:2]
+        return lat, lon
+    if kind == "Polygon" and geometry.get("coordinates"):
+        ring = geometry["coordinates"][0]
+        points = ring[:-1] if len(ring) > 1 and ring[0] == ring[-1] else ring
+        return (
+            sum(p[1] for p in points) / len(points),
+            sum(p[0] for p in points) / len(points),
+        )
+    return None
+
+
+def park_record(zone: ZoneLevel) -> dict:
+    """What the public may know about a park: place, level, last count; nothing personal."""
+    centre = _centre(zone.geometry)
+    return {
+        "id": zone.id,
+        "name": zone.name,
+        "kind": zone.kind,
+        "lat": centre[0] if centre else None,
+        "lon": centre[1] if centre else None,
+        "capacity": zone.capacity,
+        "level": zone.level,
+        "headcount": zone.headcount if zone.level != "unknown" else None,
+        "last_counted_at": zone.counted_at.isoformat() if zone.counted_at else None,
+    }
+
+
+def level_labels() -> dict[str, str]:
+    """The words people see for each crowd level."""
+    return {
+        "quiet": _("sepi"),
+        "busy": _("ramai"),
+        "over": _("penuh"),
+        "unknown": _("tidak diketahui"),
+    }

@@ -1,0 +1,435 @@
+"""Report queries: every figure is aggregated in SQL, so a page costs a fixed few queries.
+
+Dates in filters are WIB calendar days; the database stores UTC. Buckets (day, hour) are
+computed in SQL by ``bucket``, which knows how SQLite and PostgreSQL each spell it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from patrol.crowd import crowd_level
+from patrol.extensions import db
+from patrol.models import (
+    Assignment,
+    CheckIn,
+    CrowdCount,
+    Office,
+    User,
+    Violation,
+    ViolationAction,
+    ViolationCategory,
+    Visit,
+    Zone,
+)
+from patrol.services import audit
+from patrol.services.errors import ValidationError
+from patrol.timeutil import wib_day_bounds, wib_today
+
+# WIB has had no daylight saving since 1964: a fixed offset is exact.
+WIB_OFFSET_HOURS = 7
+MAX_RANGE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A report's filters: WIB days from ``start`` to ``end`` inclusive, zone, office."""
+
+    start: date
+    end: date
+    zone_id: int | None = None
+    office_id: int | None = None
+
+    @property
+    def since(self) -> datetime:
+        return wib_day_bounds(self.start)[0]
+
+    @property
+    def until(self) -> datetime:
+        return wib_day_bounds(self.end)[1]
+
+    def as_args(self) -> dict:
+        """The filters as query-string arguments (for export links)."""
+        args = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.zone_id:
+            args["zone_id"] = self.zone_id
+        if self.office_id:
+            args["office_id"] = self.office_id
+        return args
+
+
+def _optional_id(raw: str | None, field: str) -> int | None:
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(_("Pilihan tidak dikenal."), field) from None
+    if value <= 0:
+        raise ValidationError(_("Pilihan tidak dikenal."), field)
+    return value
+
+
+def _date(raw: str | None, default: date, field: str) -> date:
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(_("Tanggal tidak valid (tttt-bb-hh)."), field) from None
+
+
+def parse_filters(args, today: date | None = None) -> Filters:
+    """Filters from a query string; the last 7 days when no dates are given."""
+    today = today or wib_today()
+    end = _date(args.get("end"), today, "end")
+    start = _date(args.get("start"), end - timedelta(days=6), "start")
+    if start > end:
+        raise ValidationError(_("Tanggal mulai harus sebelum tanggal akhir."), "start")
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise ValidationError(_("Rentang paling lama satu tahun."), "start")
+    return Filters(
+        start=start,
+        end=end,
+        zone_id=_optional_id(args.get("zone_id"), "zone_id"),
+        office_id=_optional_id(args.get("office_id"), "office_id"),
+    )
+
+
+# Dialect-aware SQL helpers ------------------------------------------------------------
+
+
+def dialect_name() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def bucket(column, unit: str, dialect: str | None = None):
+    """The WIB ``day`` ('2026-11-27') or ``hour`` of day ('00'..'23') of a UTC column."""
+    dialect = dialect or dialect_name()
+    if dialect == "postgresql":
+        fmt = {"day": "YYYY-MM-DD", "hour": "HH24"}[unit]
+        local = column.op("AT TIME ZONE")(sa.literal_column("'Asia/Jakarta'"))
+        return sa.func.to_char(local, fmt)
+    fmt = {"day": "%Y-%m-%d", "hour": "%H"}[unit]
+    return sa.func.strftime(fmt, column, f"+{WIB_OFFSET_HOURS} hours")
+
+
+def seconds_between(start, end, dialect: str | None = None):
+    """Seconds from ``start`` to ``end`` (two UTC columns), as a number in SQL."""
+    dialect = dialect or dialect_name()
+    if dialect == "postgresql":
+        return sa.func.extract("epoch", end - start)
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
+
+
+# Reference lists for the filter form ---------------------------------------------------
+
+
+def filter_choices() -> dict:
+    """Zones and offices for the filter drop-downs (two small queries)."""
+    return {
+        "zones": db.session.execute(sa.select(Zone.id, Zone.name).order_by(Zone.name)).all(),
+        "offices": db.session.execute(
+            sa.select(Office.id, Office.name).order_by(Office.name)
+        ).all(),
+    }
+
+
+# Violations ------------------------------------------------------------------------------
+
+
+def _violations_base(f: Filters):
+    query = (
+        sa.select()
+        .select_from(Violation)
+        .join(Visit, Visit.id == Violation.visit_id)
+        .where(
+            Violation.recorded_at >= f.since,
+            Violation.recorded_at < f.until,
+            Violation.withdrawn_at.is_(None),
+        )
+    )
+    if f.zone_id:
+        query = query.where(Visit.zone_id == f.zone_id)
+    return query
+
+
+def violations_report(f: Filters) -> dict:
+    """Violations by category, zone, day and action, with people counts and fines."""
+    n = sa.func.count(Violation.id).label("n")
+    people = sa.func.coalesce(sa.func.sum(Violation.people_count), 0).label("people")
+    fines = sa.func.coalesce(sa.func.sum(Violation.fine_amount), 0).label("fines")
+    base = _violations_base(f)
+    by_category = db.session.execute(
+        base.add_columns(ViolationCategory.label, n, people)
+        .join(ViolationCategory, ViolationCategory.id == Violation.category_id)
+        .group_by(ViolationCategory.id, ViolationCategory.label, ViolationCategory.sort_order)
+        .order_by(ViolationCategory.sort_order)
+    ).all()
+    by_zone = db.session.execute(
+        base.add_columns(Zone.name, n, people)
+        .join(Zone, Zone.id == Visit.zone_id)
+        .group_by(Zone.id, Zone.name)
+        .order_by(n.desc(), Zone.name)
+    ).all()
+    day = bucket(Violation.recorded_at, "day").label("day")
+    by_day = db.session.execute(base.add_columns(day, n).group_by(day).order_by(day)).all()
+    by_action = db.session.execute(
+        base.add_columns(ViolationAction.label, n, fines)
+        .join(ViolationAction, ViolationAction.id == Violation.action_id)
+        .group_by(ViolationAction.id, ViolationAction.label, ViolationAction.sort_order)
+        .order_by(ViolationAction.sort_order)
+    ).all()
+    return {
+        "by_category": by_category,
+        "by_zone": by_zone,
+        "by_day": by_day,
+        "by_action": by_action,
+        "total": sum(row.n for row in by_category),
+        "fines": sum(row.fines for row in by_action),
+    }
+
+
+def violation_rows(f: Filters, reviewed: bool | None = None, limit: int | None = None):
+    """Violations one by one (newest first), with zone, officer, category and action names."""
+    query = (
+        _violations_base(f)
+        .add_columns(
+            Violation.id,
+            Violation.recorded_at,
+            Zone.name.label("zone"),
+            User.full_name.label("officer"),
+            ViolationCategory.label.label("category"),
+            ViolationAction.label.label("action"),
+            Violation.people_count,
+            Violation.fine_amount,
+            Violation.lat,
+            Violation.lon,
+            Violation.geofence,
+            Violation.reviewed_at,
+            Violation.review_comment,
+        )
+        .join(Zone, Zone.id == Visit.zone_id)
+        .join(User, User.id == Visit.officer_id)
+        .join(ViolationCategory, ViolationCategory.id == Violation.category_id)
+        .join(ViolationAction, ViolationAction.id == Violation.action_id)
+        .order_by(Violation.recorded_at.desc(), Violation.id.desc())
+    )
+    if reviewed is not None:
+        query = query.where(
+            Violation.reviewed_at.is_not(None) if reviewed else Violation.reviewed_at.is_(None)
+        )
+    if limit is not None:
+        return db.session.execute(query.limit(limit)).all()
+    return query
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def review_violation(violation_id: int, reviewer_id: int, comment: str, now: datetime):
+    """Mark a violation as reviewed by an admin, with a comment."""
+    violation = db.session.get(Violation, violation_id)
+    if violation is None:
+        return None
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise ValidationError(_("Komentar paling panjang 2000 karakter."), "comment")
+    before = {"reviewed_at": _iso(violation.reviewed_at), "comment": violation.review_comment}
+    violation.reviewed_at = now
+    violation.reviewed_by_id = reviewer_id
+    violation.review_comment = comment or None
+    audit.record(
+        reviewer_id,
+        "review",
+        "violation",
+        violation.id,
+        before=before,
+        after={"reviewed_at": _iso(now), "comment": violation.review_comment},
+    )
+    db.session.flush()
+    return violation
+
+
+# Crowd levels ----------------------------------------------------------------------------
+
+
+def crowd_report(f: Filters, busy_percent: int, over_percent: int) -> list[dict]:
+    """Per zone and day: counts taken, average and highest headcount, and the peak's level."""
+    day = bucket(CrowdCount.recorded_at, "day").label("day")
+    query = (
+        sa.select(
+            Zone.name,
+            Zone.capacity,
+            day,
+            sa.func.count(CrowdCount.id).label("n"),
+            sa.func.avg(CrowdCount.headcount).label("average"),
+            sa.func.max(CrowdCount.headcount).label("peak"),
+        )
+        .join(Zone, Zone.id == CrowdCount.zone_id)
+        .where(
+            CrowdCount.recorded_at >= f.since,
+            CrowdCount.recorded_at < f.until,
+            CrowdCount.withdrawn_at.is_(None),
+        )
+        .group_by(Zone.id, Zone.name, Zone.capacity, day)
+        .order_by(Zone.name, day)
+    )
+    if f.zone_id:
+        query = query.where(CrowdCount.zone_id == f.zone_id)
+    # One row per zone and day: a bounded list, not the counts themselves.
+    return [
+        {
+            "zone": row.name,
+            "capacity": row.capacity,
+            "day": row.day,
+            "n": row.n,
+            "average": round(float(row.average), 1),
+            "peak": row.peak,
+            "level": crowd_level(row.peak, row.capacity, busy_percent, over_percent),
+        }
+        for row in db.session.execute(query)
+    ]
+
+
+# Office check-ins --------------------------------------------------------------------------
+
+
+def _checkins_in_range(f: Filters):
+    conditions = [
+        CheckIn.checked_in_at >= f.since,
+        CheckIn.checked_in_at < f.until,
+        CheckIn.status == "admitted",
+    ]
+    if f.office_id:
+        conditions.append(CheckIn.office_id == f.office_id)
+    return conditions
+
+
+def checkins_report(f: Filters) -> dict:
+    """Check-ins per office and hour of day (WIB), and each office's peak occupancy.
+
+    The peak is the highest running count of people inside (in +1, out -1, a window sum)
+    among the check-ins of the period.
+    """
+    conditions = _checkins_in_range(f)
+    hour = bucket(CheckIn.checked_in_at, "hour").label("hour")
+    by_hour = db.session.execute(
+        sa.select(Office.name, hour, sa.func.count(CheckIn.id).label("n"))
+        .join(Office, Office.id == CheckIn.office_id)
+        .where(*conditions)
+        .group_by(Office.id, Office.name, hour)
+        .order_by(Office.name, hour)
+    ).all()
+    ins = sa.select(
+        CheckIn.office_id.label("office_id"),
+        CheckIn.checked_in_at.label("at"),
+        sa.literal(1).label("step"),
+    ).where(*conditions)
+    outs = sa.select(
+        CheckIn.office_id.label("office_id"),
+        CheckIn.checked_out_at.label("at"),
+        sa.literal(-1).label("step"),
+    ).where(*conditions, CheckIn.checked_out_at.is_not(None))
+    events = sa.union_all(ins, outs).subquery()
+    # Outs sort before ins at the same instant: someone leaving makes room first.
+    running = sa.select(
+        events.c.office_id,
+        sa.func.sum(events.c.step)
+        .over(partition_by=events.c.office_id, order_by=(events.c.at, events.c.step))
+        .label("inside"),
+    ).subquery()
+    peaks = db.session.execute(
+        sa.select(Office.name, Office.capacity, sa.func.max(running.c.inside).label("peak"))
+        .join(running, running.c.office_id == Office.id)
+        .group_by(Office.id, Office.name, Office.capacity)
+        .order_by(Office.name)
+    ).all()
+    hourly: dict[str, dict[str, int]] = {}
+    for row in by_hour:
+        hourly.setdefault(row.name, {})[row.hour] = row.n
+    return {
+        "by_hour": by_hour,
+        "hourly": hourly,
+        "peaks": peaks,
+        "total": sum(row.n for row in by_hour),
+    }
+
+
+# Patrol coverage ---------------------------------------------------------------------------
+
+
+def coverage_report(f: Filters) -> list:
+    """Per officer: shifts, shifts kept (a visit started in the zone during the shift),
+    visits, and hours spent in visits that started inside the zone."""
+    kept = (
+        sa.select(Visit.id)
+        .where(
+            Visit.officer_id == Assignment.officer_id,
+            Visit.zone_id == Assignment.zone_id,
+            Visit.started_at >= Assignment.starts_at,
+            Visit.started_at < Assignment.ends_at,
+        )
+        .exists()
+    )
+    shift_conditions = [Assignment.starts_at >= f.since, Assignment.starts_at < f.until]
+    visit_conditions = [Visit.started_at >= f.since, Visit.started_at < f.until]
+    if f.zone_id:
+        shift_conditions.append(Assignment.zone_id == f.zone_id)
+        visit_conditions.append(Visit.zone_id == f.zone_id)
+    shifts = (
+        sa.select(
+            Assignment.officer_id.label("officer_id"),
+            sa.func.count(Assignment.id).label("shifts"),
+            sa.func.sum(sa.case((kept, 1), else_=0)).label("kept"),
+        )
+        .where(*shift_conditions)
+        .group_by(Assignment.officer_id)
+        .subquery()
+    )
+    inside_seconds = sa.case(
+        (
+            sa.and_(Visit.start_geofence == "inside", Visit.ended_at.is_not(None)),
+            seconds_between(Visit.started_at, Visit.ended_at),
+        ),
+        else_=0,
+    )
+    visits = (
+        sa.select(
+            Visit.officer_id.label("officer_id"),
+            sa.func.count(Visit.id).label("visits"),
+            sa.func.coalesce(sa.func.sum(inside_seconds), 0).label("seconds"),
+        )
+        .where(*visit_conditions)
+        .group_by(Visit.officer_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            User.full_name,
+            sa.func.coalesce(shifts.c.shifts, 0).label("shifts"),
+            sa.func.coalesce(shifts.c.kept, 0).label("kept"),
+            sa.func.coalesce(visits.c.visits, 0).label("visits"),
+            sa.func.coalesce(visits.c.seconds, 0).label("seconds"),
+        )
+        .outerjoin(shifts, shifts.c.officer_id == User.id)
+        .outerjoin(visits, visits.c.officer_id == User.id)
+        .where(User.role == "officer", sa.or_(shifts.c.shifts > 0, visits.c.visits > 0))
+        .order_by(User.full_name)
+    ).all()
+    return [
+        {
+            "officer": row.full_name,
+            "shifts": int(row.shifts),
+            "kept": int(row.kept),
+            "missed": int(row.shifts) - int(row.kept),
+            "visits": int(row.visits),
+            "hours_inside": round(float(row.seconds) / 3600, 1),
+        }
+        for row in rows
+    ]

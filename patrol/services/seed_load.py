@@ -1,0 +1,307 @@
+"""A year of realistic volumes for load and scale tests (``flask --app patrol seed-load``).
+
+At scale 1: about 1 000 000 office check-ins, 100 000 violations, 200 000 crowd counts,
+with the shifts and visits they belong to, spread over ``days`` days up to today. Rows go
+in through Core ``insert`` executemany in batches, never through the ORM one by one. The
+load carries no personal data: no visitor names or phones, no offender names or NIK.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+
+from patrol.crowd import crowd_level
+from patrol.extensions import db
+from patrol.models import (
+    Assignment,
+    CheckIn,
+    CrowdCount,
+    Entrance,
+    Office,
+    User,
+    Violation,
+    ViolationAction,
+    ViolationCategory,
+    Visit,
+    Zone,
+)
+from patrol.services.seed import OFFICES, PARKS, circle, ensure_reference_data
+from patrol.timeutil import WIB, wib_today
+
+FULL = {"checkins": 1_000_000, "violations": 100_000, "crowd_counts": 200_000, "shifts": 8_000}
+OFFICERS = 24
+BATCH = 5_000
+SHIFT_SLOTS = (time(6, 0), time(14, 0))  # two 8-hour shifts a day, WIB
+# Relative frequencies seen in the field (masks dominate).
+CATEGORY_WEIGHTS = {"no_mask": 45, "mask_incorrect": 20, "no_distancing": 12, "crowding": 10}
+ACTION_WEIGHTS = {"verbal_warning": 70, "written_warning": 10, "social_work": 8, "fine": 5}
+CHECKIN_HOURS = [7, 8, 8, 9, 9, 9, 10, 10, 10, 11, 11, 12, 13, 13, 14, 14, 15]
+
+
+@dataclass
+class LoadResult:
+    counts: dict[str, int]
+
+
+def _batched(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _insert(table, rows: Iterator[dict], progress: Callable[[str], None] | None = None) -> int:
+    """Insert rows through Core executemany in batches; return how many went in."""
+    total = 0
+    for batch in _batched(rows):
+        db.session.execute(sa.insert(table), batch)
+        total += len(batch)
+        if progress and total % 100_000 < BATCH:
+            progress(f"{table.name}: {total}")
+    return total
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _ensure_places() -> tuple[list[Zone], list[Office]]:
+    """The Malang demo parks and offices (added where missing)."""
+    have = set(db.session.scalars(sa.select(Zone.name)))
+    for name, kind, kecamatan, lat, lon, radius, capacity in PARKS:
+        if name not in have:
+            db.session.add(
+                Zone(
+                    name=name,
+                    kind=kind,
+                    kecamatan=kecamatan,
+                    geometry=circle(lat, lon, radius),
+                    capacity=capacity,
+                )
+            )
+    have = set(db.session.scalars(sa.select(Office.name)))
+    for name, address, lat, lon, radius, capacity, opens, closes, doors in OFFICES:
+        if name not in have:
+            office = Office(
+                name=name,
+                address=address,
+                lat=lat,
+                lon=lon,
+                radius_m=radius,
+                capacity=capacity,
+                opens_at=opens,
+                closes_at=closes,
+            )
+            office.entrances.extend(Entrance(name=door) for door in doors)
+            db.session.add(office)
+    db.session.flush()
+    zones = list(db.session.scalars(sa.select(Zone).where(Zone.active)))
+    offices = list(db.session.scalars(sa.select(Office).where(Office.active)))
+    return zones, offices
+
+
+def _ensure_officers(rng: random.Random) -> list[int]:
+    """Load-test officers (random unusable passwords; nobody logs in as them)."""
+    have = set(db.session.scalars(sa.select(User.username).where(User.username.like("load-%"))))
+    for n in range(1, OFFICERS + 1):
+        username = f"load-officer-{n:02d}"
+        if username not in have:
+            user = User(username=username, role="officer", full_name=f"Petugas Uji {n:02d}")
+            # A fast hash: scrypt for 24 throwaway accounts would dominate small runs.
+            user.password_hash = "!" + secrets.token_hex(16)
+            db.session.add(user)
+    db.session.flush()
+    return list(
+        db.session.scalars(
+            sa.select(User.id).where(User.username.like("load-officer-%")).order_by(User.id)
+        )
+    )
+
+
+def _wib(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, WIB).astimezone(timezone.utc)
+
+
+def seed_load(
+    scale: float = 1.0,
+    days: int = 365,
+    seed: int = 42,
+    today: date | None = None,
+    busy_percent: int = 50,
+    over_percent: int = 100,
+    progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Generate ``scale`` times a year's volumes over ``days`` days ending today (WIB)."""
+    rng = random.Random(seed)
+    today = today or wib_today()
+    first_day = today - timedelta(days=days - 1)
+    ensure_reference_data()
+    zones, offices = _ensure_places()
+    officers = _ensure_officers(rng)
+    n = {what: max(1, round(volume * scale)) for what, volume in FULL.items()}
+
+    # Shifts: distinct (day, slot, officer) triples, so no officer is booked twice at once.
+    possible = days * len(SHIFT_SLOTS) * len(officers)
+    picks = rng.sample(range(possible), min(n["shifts"], possible))
+    shifts = []
+    for pick in picks:
+        day_index, rest = divmod(pick, len(SHIFT_SLOTS) * len(officers))
+        slot, officer_index = divmod(rest, len(officers))
+        start = _wib(first_day + timedelta(days=day_index), SHIFT_SLOTS[slot])
+        shifts.append((officers[officer_index], rng.choice(zones), start))
+    counts = {
+        "assignments": _insert(
+            Assignment.__table__,
+            (
+                {
+                    "officer_id": officer,
+                    "zone_id": zone.id,
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=8),
+                    "created_at": start - timedelta(days=3),
+                }
+                for officer, zone, start in shifts
+            ),
+            progress,
+        )
+    }
+
+    # Visits: nine shifts in ten are kept, with two visits each.
+    first_visit = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Visit.id), 0)))
+
+    def visit_rows() -> Iterator[dict]:
+        for officer, zone, start in shifts:
+            if rng.random() < 0.1:
+                continue
+            lon, lat = (
+                zone.geometry["coordinates"][:2]
+                if zone.geometry["type"] == "Point"
+                else (
+                    112.63,
+                    -7.98,
+                )
+            )
+            for k in range(2):
+                begun = start + timedelta(minutes=30 + k * 200 + rng.randint(0, 60))
+                verdict = rng.choices(("inside", "uncertain", "outside"), (85, 10, 5))[0]
+                yield {
+                    "uuid": _uuid(rng),
+                    "officer_id": officer,
+                    "zone_id": zone.id,
+                    "started_at": begun,
+                    "ended_at": begun + timedelta(minutes=rng.randint(30, 150)),
+                    "created_at": begun,
+                    "closed_by": "officer",
+                    "start_lat": lat + rng.uniform(-0.0006, 0.0006),
+                    "start_lon": lon + rng.uniform(-0.0006, 0.0006),
+                    "start_accuracy_m": rng.uniform(5, 40),
+                    "start_geofence": verdict,
+                    "start_distance_m": 0.0 if verdict == "inside" else rng.uniform(5, 400),
+                }
+
+    counts["visits"] = _insert(Visit.__table__, visit_rows(), progress)
+    visits = db.session.execute(
+        sa.select(Visit.id, Visit.zone_id, Visit.started_at, Visit.ended_at).where(
+            Visit.id > first_visit
+        )
+    ).all()
+    capacity = {z.id: z.capacity for z in zones}
+    centre = {z.id: z.geometry["coordinates"][:2] for z in zones}
+
+    def moment(visit) -> datetime:
+        span = (visit.ended_at - visit.started_at).total_seconds()
+        return visit.started_at + timedelta(seconds=rng.uniform(0, span))
+
+    codes = dict(db.session.execute(sa.select(ViolationCategory.code, ViolationCategory.id)).all())
+    actions = dict(db.session.execute(sa.select(ViolationAction.code, ViolationAction.id)).all())
+    category_codes = list(codes)
+    category_weights = [CATEGORY_WEIGHTS.get(code, 3) for code in category_codes]
+    action_codes = list(actions)
+    action_weights = [ACTION_WEIGHTS.get(code, 2) for code in action_codes]
+
+    def violation_rows() -> Iterator[dict]:
+        for _ in range(n["violations"]):
+            visit = rng.choice(visits)
+            lon, lat = centre[visit.zone_id]
+            action = rng.choices(action_codes, action_weights)[0]
+            at = moment(visit)
+            yield {
+                "uuid": _uuid(rng),
+                "visit_id": visit.id,
+                "recorded_at": at,
+                "created_at": at,
+                "category_id": codes[rng.choices(category_codes, category_weights)[0]],
+                "action_id": actions[action],
+                "people_count": rng.choice((1, 1, 1, 2, 3, 5)),
+                "fine_amount": rng.choice((100_000, 250_000)) if action == "fine" else None,
+                "lat": lat + rng.uniform(-0.0005, 0.0005),
+                "lon": lon + rng.uniform(-0.0005, 0.0005),
+                "accuracy_m": rng.uniform(5, 30),
+                "geofence": "inside",
+            }
+
+    def crowd_rows() -> Iterator[dict]:
+        for _ in range(n["crowd_counts"]):
+            visit = rng.choice(visits)
+            lon, lat = centre[visit.zone_id]
+            headcount = int(capacity[visit.zone_id] * rng.betavariate(2, 3) * 1.6)
+            at = moment(visit)
+            yield {
+                "uuid": _uuid(rng),
+                "visit_id": visit.id,
+                "zone_id": visit.zone_id,
+                "recorded_at": at,
+                "created_at": at,
+                "headcount": min(headcount, 10_000),
+                "level": crowd_level(
+                    headcount, capacity[visit.zone_id], busy_percent, over_percent
+                ),
+                "lat": lat + rng.uniform(-0.0005, 0.0005),
+                "lon": lon + rng.uniform(-0.0005, 0.0005),
+                "accuracy_m": rng.uniform(5, 30),
+                "geofence": "inside",
+            }
+
+    if visits:
+        counts["violations"] = _insert(Violation.__table__, violation_rows(), progress)
+        counts["crowd_counts"] = _insert(CrowdCount.__table__, crowd_rows(), progress)
+
+    entrances = {o.id: [e.id for e in o.entrances] for o in offices}
+
+    def checkin_rows() -> Iterator[dict]:
+        for _ in range(n["checkins"]):
+            office = rng.choice(offices)
+            day = first_day + timedelta(days=rng.randrange(days))
+            at = _wib(day, time(rng.choice(CHECKIN_HOURS), rng.randrange(60), rng.randrange(60)))
+            turned_away = rng.random() < 0.03
+            out = None if turned_away else at + timedelta(minutes=rng.randint(5, 180))
+            yield {
+                "uuid": _uuid(rng),
+                "office_id": office.id,
+                "entrance_id": rng.choice(entrances[office.id]) if entrances[office.id] else None,
+                "purpose": None,
+                "has_symptoms": turned_away,
+                "vaccine_doses": rng.choice((2, 2, 3, 3, 1)),
+                "screening": "red" if turned_away else "green",
+                "status": "turned_away" if turned_away else "admitted",
+                "checked_in_at": at,
+                "checked_out_at": out,
+                "checkout_by": None if turned_away else rng.choice(("self", "guard", "auto")),
+                "short_code": f"{rng.getrandbits(24):06X}",
+                "checkout_secret": f"{rng.getrandbits(192):048x}",
+                "remote": False,
+            }
+
+    counts["checkins"] = _insert(CheckIn.__table__, checkin_rows(), progress)
+    return LoadResult(counts=counts)
