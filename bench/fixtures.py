@@ -14,14 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
-
 from patrol import create_app  # noqa: E402
 from patrol.extensions import db  # noqa: E402
 from patrol.models import Assignment, Entrance, GuardPost, Office, Zone  # noqa: E402
 from patrol.services import checkins, field  # noqa: E402
 from patrol.services.people import create_user  # noqa: E402
-from patrol.services.seed import seed_demo  # noqa: E402
+from patrol.services.seed import circle, seed_demo  # noqa: E402
 from patrol.timeutil import utcnow  # noqa: E402
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway database made for one run
@@ -61,7 +59,16 @@ def build(officers: int, inside: int) -> dict:
             vaccine_doses=2,
         )
         checkins.check_in(board, board.entrances[0], str(uuid.uuid4()), details)
-    zone = db.session.scalar(sa.select(Zone).order_by(Zone.id))
+    # A zone of its own: seed-load (run before) may have filled the demo parks.
+    zone = Zone(
+        name="Taman Bench",
+        kind="taman",
+        kecamatan="Klojen",
+        geometry=circle(-7.97705, 112.63404, 90),
+        capacity=400,
+    )
+    db.session.add(zone)
+    db.session.flush()
     centre = zone.geometry["coordinates"]
     now = utcnow()
     visits = []
