@@ -62,7 +62,7 @@ bench: $(VENV)/.installed-dev translations
 
 # Two gunicorn instances on one PostgreSQL and one Redis (docs/deploy.md); CI runs it.
 scale-test: $(VENV)/.installed-dev translations
-	$(BIN)/python scripts/scale_out_test.py
+	$(BIN)/python bench/scale_out_test.py
 
 # Report pages over a year of load data (SCALE=1: 1 000 000 check-ins) against 1/1000 of it.
 report-scale: $(VENV)/.installed

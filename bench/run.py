@@ -10,8 +10,8 @@ time, twin and Patroli alternating within every round so that machine noise hits
 Settings (environment): BENCH_SECONDS (5), BENCH_ROUNDS (2), BENCH_CONNECTIONS (8),
 BENCH_WORKERS (gunicorn.conf.py's default), BENCH_OFFICERS (20), BENCH_INSIDE (500),
 BENCH_SEED_SCALE (0.1: seed-load volumes for the report), BENCH_REPORT
-(/admin/laporan/pelanggaran), BENCH_OUTPUT (docs/benchmarks.md), BENCH_ONLY (run only the scenarios whose name
-contains this text, for profiling one of them).
+(/admin/laporan/pelanggaran), BENCH_OUTPUT (docs/benchmarks.md), BENCH_ONLY (run only
+the scenarios whose name contains this text, for profiling one of them).
 """
 
 from __future__ import annotations
