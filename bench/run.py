@@ -10,8 +10,9 @@ time, twin and Patroli alternating within every round so that machine noise hits
 Settings (environment): BENCH_SECONDS (5), BENCH_ROUNDS (2), BENCH_CONNECTIONS (8),
 BENCH_WORKERS (gunicorn.conf.py's default), BENCH_OFFICERS (20), BENCH_INSIDE (500),
 BENCH_SEED_SCALE (0.1: seed-load volumes for the report), BENCH_REPORT
-(/admin/laporan/pelanggaran), BENCH_OUTPUT (docs/benchmarks.md), BENCH_ONLY (run only
-the scenarios whose name contains this text, for profiling one of them).
+(/admin/laporan/pelanggaran), BENCH_OUTPUT (docs/benchmarks.md), BENCH_SQLITE=0
+(PostgreSQL only), BENCH_ONLY (run only the scenarios whose name contains this text, for
+profiling one of them).
 """
 
 from __future__ import annotations
@@ -732,16 +733,20 @@ def main() -> int:
     blocks: list[str] = []
     with tempfile.TemporaryDirectory(prefix="patroli-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        found, rows, missing = backend_run("sqlite", f"sqlite:///{tmp / 'bench.db'}", tmp, True)
-        blocks += table("SQLite", found)
+        rows: list[Weight] = []
+        missing: list[str] = []
         pg_url = os.environ.get("BENCH_DATABASE_URL")
+        if os.environ.get("BENCH_SQLITE", "1") != "0" or not pg_url:
+            found, rows, missing = backend_run("sqlite", f"sqlite:///{tmp / 'bench.db'}", tmp, True)
+            blocks += table("SQLite", found)
         if pg_url:
             fresh = fresh_postgres(pg_url, "run")
             try:
-                pg_found, _, _ = backend_run("postgresql", fresh, tmp, False)
+                pg_found, pg_rows, pg_missing = backend_run("postgresql", fresh, tmp, not rows)
             finally:
                 drop_postgres(fresh)
             blocks += table("PostgreSQL", pg_found)
+            rows, missing = rows or pg_rows, missing or pg_missing
         else:
             missing.append("PostgreSQL (BENCH_DATABASE_URL is not set)")
     write(blocks, rows, missing)

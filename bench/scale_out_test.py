@@ -27,6 +27,7 @@ import tempfile
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -159,9 +160,55 @@ def _sync_available(run: Run) -> bool:
     return Browser(run.a.base).post("/api/v1/sync", b"{}").status != 404
 
 
+def _replay_sync(run: Run, browser: Browser, officer: dict, token: str) -> str:
+    """The outbox's way: one JSON batch through A, the same batch through B (and A again)."""
+    zone = run.data["zone"]
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    gps = {"lat": zone["lat"], "lon": zone["lon"], "accuracy_m": 8}
+    records = []
+    for n in range(25):
+        common = {"visit_uuid": officer["visit_uuid"], "recorded_at": at, **gps}
+        records.append(
+            {"kind": "violation", "uuid": str(uuid.uuid4()), "category": "no_mask"}
+            | {"action": "verbal_warning", "people_count": 1}
+            | common
+        )
+        records.append(
+            {"kind": "crowd_count", "uuid": str(uuid.uuid4()), "headcount": 10 + n} | common
+        )
+    body = json.dumps({"records": records}).encode()
+    headers = {"Content-Type": "application/json", "X-CSRFToken": token}
+
+    def send(server):
+        reply = browser.post("/api/v1/sync", body, headers=headers, base=server.base)
+        assert reply.status == 200, f"sync on {server.name}: {reply.status} {reply.text[:200]}"
+        return [r["status"] for r in json.loads(reply.body)["results"]]
+
+    first = send(run.a)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replays = list(pool.map(send, [run.b, run.a]))
+    assert set(first) == {"created"}, f"first send: {sorted(set(first))}"
+    for statuses in replays:
+        assert set(statuses) == {"duplicate"}, f"replay: {sorted(set(statuses))}"
+    uuids = [r["uuid"] for r in records]
+    rows = run.sql(
+        "SELECT (SELECT count(*) FROM violations WHERE uuid = ANY(%s))"
+        " + (SELECT count(*) FROM crowd_counts WHERE uuid = ANY(%s))",
+        uuids,
+        uuids,
+    )[0][0]
+    assert rows == len(records), f"{rows} rows for {len(records)} records"
+    return (
+        f"a batch of {len(records)} records synced through A, replayed through B and A at "
+        f"once: all 'duplicate', {rows} rows (POST /api/v1/sync)"
+    )
+
+
 def replay_creates_no_duplicates(run: Run) -> str:
     browser, officer = run.officer(1, run.a)
     visit = f"/patroli/kunjungan/{officer['visit_uuid']}"
+    if _sync_available(run):
+        return _replay_sync(run, browser, officer, browser.csrf(visit, base=run.a.base))
     token = browser.csrf(visit, base=run.a.base)
     zone = run.data["zone"]
     gps = {"lat": zone["lat"], "lon": zone["lon"], "accuracy": "8"}
