@@ -86,7 +86,10 @@ def test_admin_defines_an_ordered_round_in_the_numbered_order(
     assert response.status_code == 303
     patrol_round = db.session.scalar(sa.select(PatrolRound))
     assert (patrol_round.name, patrol_round.interval_minutes, patrol_round.ordered) == (
-        "Putaran pagi", 45, True)
+        "Putaran pagi",
+        45,
+        True,
+    )
     assert [s.checkpoint.name for s in patrol_round.stops] == ["Air mancur", "Gerbang utara"]
 
 
@@ -99,8 +102,7 @@ def test_admin_defines_an_ordered_round_in_the_numbered_order(
         ({"checkpoint": []}, "Pilih sedikitnya satu titik."),
     ],
 )
-def test_a_bad_round_is_refused_in_place(client, admin_zone, create_checkpoint, fields,
-                                         message):
+def test_a_bad_round_is_refused_in_place(client, admin_zone, create_checkpoint, fields, message):
     gate = create_checkpoint(admin_zone)
     data = {"name": "Putaran", "interval": "60", "checkpoint": [str(gate.id)]} | fields
     response = client.post(f"/admin/titik/zona/{admin_zone.id}/putaran", data=data)

@@ -62,17 +62,32 @@ def round_day(create_user, create_zone, create_assignment, create_checkpoint, cr
     gate = create_checkpoint(zone, name="Gerbang utara")
     fountain = create_checkpoint(zone, name="Air mancur")
     patrol_round = create_round(zone, [gate, fountain], interval_minutes=60)
-    visit = Visit(uuid=str(uuid.uuid4()), officer_id=officer.id, zone_id=zone.id,
-                  assignment_id=shift.id, started_at=T0, ended_at=at(240))
+    visit = Visit(
+        uuid=str(uuid.uuid4()),
+        officer_id=officer.id,
+        zone_id=zone.id,
+        assignment_id=shift.id,
+        started_at=T0,
+        ended_at=at(240),
+    )
     db.session.add(visit)
     db.session.flush()
     ids = {A: gate.id, B: fountain.id}
     for cid, when in SCANS:
-        db.session.add(CheckpointScan(uuid=str(uuid.uuid4()), visit_id=visit.id,
-                                      checkpoint_id=ids[cid], recorded_at=when))
+        db.session.add(
+            CheckpointScan(
+                uuid=str(uuid.uuid4()), visit_id=visit.id, checkpoint_id=ids[cid], recorded_at=when
+            )
+        )
     db.session.commit()
-    return {"shift": shift, "zone": zone, "gate": gate, "fountain": fountain,
-            "round": patrol_round, "officer": officer}
+    return {
+        "shift": shift,
+        "zone": zone,
+        "gate": gate,
+        "fountain": fountain,
+        "round": patrol_round,
+        "officer": officer,
+    }
 
 
 def test_missed_checkpoints_per_shift_and_zone_on_known_data(round_day):
@@ -87,17 +102,27 @@ def test_missed_checkpoints_per_shift_and_zone_on_known_data(round_day):
     ]
     (rounds,) = checkpoints.rounds_per_shift(T0, at(300))
     assert (rounds.assignment.id, rounds.completed, rounds.expected) == (
-        round_day["shift"].id, 2, 4)
+        round_day["shift"].id,
+        2,
+        4,
+    )
 
 
 def test_another_officers_scans_do_not_cover_the_shift(round_day, create_user):
     other = create_user("officer")
-    visit = Visit(uuid=str(uuid.uuid4()), officer_id=other.id, zone_id=round_day["zone"].id,
-                  started_at=at(60))
+    visit = Visit(
+        uuid=str(uuid.uuid4()), officer_id=other.id, zone_id=round_day["zone"].id, started_at=at(60)
+    )
     db.session.add(visit)
     db.session.flush()
-    db.session.add(CheckpointScan(uuid=str(uuid.uuid4()), visit_id=visit.id,
-                                  checkpoint_id=round_day["fountain"].id, recorded_at=at(70)))
+    db.session.add(
+        CheckpointScan(
+            uuid=str(uuid.uuid4()),
+            visit_id=visit.id,
+            checkpoint_id=round_day["fountain"].id,
+            recorded_at=at(70),
+        )
+    )
     db.session.commit()
     assert len(checkpoints.missed_checkpoints(T0, at(300))) == 3
 
@@ -128,8 +153,7 @@ def test_admin_sees_open_alerts_and_closes_one_with_a_comment(round_day, admin_c
     assert page.count("Tutup peringatan") == 3
     assert "Budi Santoso" in page
     due = (at(120) + offset).isoformat()
-    form = {"assignment_id": shift.id, "checkpoint_id": round_day["fountain"].id,
-            "due_at": due}
+    form = {"assignment_id": shift.id, "checkpoint_id": round_day["fountain"].id, "due_at": due}
     refused = admin_client.post("/admin/titik/peringatan/tutup", data=form | {"comment": " "})
     assert refused.status_code == 422
     assert "Tulis alasan sebelum menutup peringatan ini." in refused.get_data(as_text=True)
@@ -139,9 +163,10 @@ def test_admin_sees_open_alerts_and_closes_one_with_a_comment(round_day, admin_c
     assert closed.status_code == 303
     closure = db.session.scalar(sa.select(MissedCheckpointClosure))
     assert closure.comment == "Hujan deras, taman ditutup"
-    assert db.session.scalar(
-        sa.select(AuditEvent).where(AuditEvent.entity == "missed_checkpoint")
-    ) is not None
+    assert (
+        db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity == "missed_checkpoint"))
+        is not None
+    )
     page = admin_client.get("/admin/titik/peringatan").get_data(as_text=True)
     assert page.count("Tutup peringatan") == 2
     again = admin_client.post("/admin/titik/peringatan/tutup", data=form | {"comment": "lagi"})
@@ -150,8 +175,12 @@ def test_admin_sees_open_alerts_and_closes_one_with_a_comment(round_day, admin_c
 
 
 def test_closing_an_alert_that_does_not_exist_is_refused(round_day, admin_client):
-    form = {"assignment_id": round_day["shift"].id, "checkpoint_id": round_day["gate"].id,
-            "due_at": at(60).isoformat(), "comment": "salah"}
+    form = {
+        "assignment_id": round_day["shift"].id,
+        "checkpoint_id": round_day["gate"].id,
+        "due_at": at(60).isoformat(),
+        "comment": "salah",
+    }
     response = admin_client.post("/admin/titik/peringatan/tutup", data=form)
     assert response.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count(MissedCheckpointClosure.id))) == 0
@@ -166,8 +195,13 @@ def test_the_visit_shows_which_checkpoints_are_done_and_which_are_due(
     create_round(field_setup.zone, [gate, fountain], ordered=True, name="Putaran pagi")
     field_setup.client.post(
         field_setup.visit_url + "/titik",
-        data={"uuid": str(uuid.uuid4()), "token": gate.token, "lat": "-7.97705",
-              "lon": "112.63404", "accuracy": "5"},
+        data={
+            "uuid": str(uuid.uuid4()),
+            "token": gate.token,
+            "lat": "-7.97705",
+            "lon": "112.63404",
+            "accuracy": "5",
+        },
     )
     page = field_setup.client.get(field_setup.visit_url).get_data(as_text=True)
     assert "Putaran pagi · 1 dari 2 titik" in page

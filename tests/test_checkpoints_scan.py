@@ -26,9 +26,7 @@ def scan_count() -> int:
 def post_scan(field_setup, token, lat=TUGU[0], lon=TUGU[1], accuracy=5, **extra):
     data = {"uuid": str(uuid.uuid4()), "token": token, "lat": lat, "lon": lon}
     data |= {"accuracy": accuracy} | extra
-    return field_setup.client.post(
-        field_setup.visit_url + "/titik", data=data, headers=HTMX
-    )
+    return field_setup.client.post(field_setup.visit_url + "/titik", data=data, headers=HTMX)
 
 
 def test_officer_scans_a_checkpoint_and_sees_it_on_the_visit(field_setup, create_checkpoint):
@@ -59,8 +57,9 @@ def test_a_scan_far_from_its_checkpoint_is_flagged(field_setup, create_checkpoin
 
 def test_a_scan_without_gps_is_saved_marked_no_gps(field_setup, create_checkpoint):
     checkpoint = create_checkpoint(field_setup.zone)
-    response = post_scan(field_setup, checkpoint.token, lat="", lon="", accuracy="",
-                         gps_error="denied")
+    response = post_scan(
+        field_setup, checkpoint.token, lat="", lon="", accuracy="", gps_error="denied"
+    )
     assert response.status_code == 200
     scan = db.session.scalar(sa.select(CheckpointScan))
     assert (scan.geofence, scan.gps_note) == ("no_gps", "denied")
@@ -75,8 +74,9 @@ def test_a_scan_without_gps_is_saved_marked_no_gps(field_setup, create_checkpoin
         ("inactive", "Titik ini sudah tidak aktif."),
     ],
 )
-def test_a_bad_token_is_refused_in_place(field_setup, create_zone, create_checkpoint, case,
-                                         message):
+def test_a_bad_token_is_refused_in_place(
+    field_setup, create_zone, create_checkpoint, case, message
+):
     if case == "unknown":
         token = "tidak-ada-titik-dengan-kode-ini"
     elif case == "empty":
@@ -162,7 +162,11 @@ def test_service_refuses_a_scan_in_a_finished_visit(field_setup, create_checkpoi
     db.session.commit()
     with pytest.raises(ValidationError) as error:
         checkpoints.record_checkpoint_scan(
-            field_setup.officer.id, field_setup.visit.uuid, checkpoint.token,
-            str(uuid.uuid4()), None, Gps(*TUGU, 5),
+            field_setup.officer.id,
+            field_setup.visit.uuid,
+            checkpoint.token,
+            str(uuid.uuid4()),
+            None,
+            Gps(*TUGU, 5),
         )
     assert error.value.field == "visit_uuid"

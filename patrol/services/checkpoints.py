@@ -338,7 +338,10 @@ def visit_scans(visit: Visit) -> list[CheckpointScan]:
 # Intervals, progress and misses: pure functions on plain values -------------------------
 
 
-def windows(start: datetime, end: datetime, interval_minutes: int) -> list[tuple[datetime, datetime]]:
+Span = tuple[datetime, datetime]
+
+
+def windows(start: datetime, end: datetime, interval_minutes: int) -> list[Span]:
     """The intervals of a shift, from its start; the last one is cut at the shift's end."""
     step = timedelta(minutes=interval_minutes)
     result = []
@@ -349,9 +352,7 @@ def windows(start: datetime, end: datetime, interval_minutes: int) -> list[tuple
     return result
 
 
-def done_in_window(
-    stops: list[int], ordered: bool, scans: list[tuple[int, datetime]]
-) -> list[int]:
+def done_in_window(stops: list[int], ordered: bool, scans: list[tuple[int, datetime]]) -> list[int]:
     """Which stops count as done given the scans of one interval (time order matters if ordered)."""
     if not ordered:
         scanned = {cid for cid, _at in scans}
@@ -444,9 +445,7 @@ def _shifts(since: datetime, until: datetime, zone_id: int | None = None) -> lis
         sa.select(Assignment)
         .options(joinedload(Assignment.officer), joinedload(Assignment.zone))
         .where(Assignment.starts_at < until, Assignment.ends_at > since)
-        .where(
-            Assignment.zone_id.in_(sa.select(PatrolRound.zone_id).where(PatrolRound.active))
-        )
+        .where(Assignment.zone_id.in_(sa.select(PatrolRound.zone_id).where(PatrolRound.active)))
     )
     if zone_id is not None:
         query = query.where(Assignment.zone_id == zone_id)
