@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -290,5 +290,4 @@ def checkpoint_panel(visit: Visit) -> dict:
         "scans": checkpoints.visit_scans(visit),
         "has_checkpoints": bool(checkpoints.zone_checkpoints(visit.zone_id, active_only=True)),
         "new_uuid": str(uuid.uuid4()),
-        "radius_m": current_app.config.get("CHECKPOINT_RADIUS_M", 30),
     }

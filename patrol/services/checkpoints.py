@@ -581,7 +581,9 @@ def close_alert(
         raise ValidationError(_("Tulis alasan sebelum menutup peringatan ini."), "comment")
     if len(text) > 1000:
         raise ValidationError(_("Komentar terlalu panjang (paling banyak 1000 huruf)."), "comment")
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = (
+        db.session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None
+    )
     miss = None
     if assignment is not None:
         miss = next(

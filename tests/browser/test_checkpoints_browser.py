@@ -38,15 +38,16 @@ def qr_video(token: str, path) -> str:
 
 
 @pytest.fixture
-def camera_phone(live_server, tmp_path, request):
-    """A phone page in a Chromium whose camera shows a QR code (call with the token)."""
-    from playwright.sync_api import sync_playwright
+def camera_phone(browser, live_server, tmp_path):
+    """A phone page in a Chromium of its own whose camera shows a QR code (given the token).
 
+    The shared browser's Playwright launches it: a second Playwright cannot start in the
+    same thread while the shared one runs.
+    """
     opened = []
 
     def _open(token: str):
-        playwright = sync_playwright().start()
-        browser = playwright.chromium.launch(
+        camera_browser = browser.browser_type.launch(
             executable_path=chromium_path(),
             args=[
                 "--no-sandbox",
@@ -61,7 +62,7 @@ def camera_phone(live_server, tmp_path, request):
                 "--use-file-for-fake-video-capture=" + qr_video(token, tmp_path / "qr.mjpeg"),
             ],
         )
-        context = browser.new_context(
+        context = camera_browser.new_context(
             viewport=PHONE,
             device_scale_factor=2,
             is_mobile=True,
@@ -73,14 +74,13 @@ def camera_phone(live_server, tmp_path, request):
             base_url=live_server,
         )
         page = _prepare(context)
-        opened.append((playwright, browser, page))
+        opened.append((camera_browser, page))
         return page
 
     yield _open
-    for playwright, browser, page in opened:
+    for camera_browser, page in opened:
         _no_csp_errors(page)
-        browser.close()
-        playwright.stop()
+        camera_browser.close()
 
 
 def test_officer_scans_a_checkpoint_with_the_camera_and_it_lands_on_the_timeline(
@@ -142,6 +142,12 @@ def test_admin_places_a_checkpoint_on_the_map_and_defines_a_round(
 
     desktop.get_by_role("button", name="Tulis tag NFC").click()
     assert desktop.get_by_text("NFC Web tidak tersedia di peramban ini.").is_visible()
+
+    desktop.get_by_role("link", name="Cetak stiker Gerbang utara").click()
+    assert desktop.locator(".sticker-qr svg").is_visible()
+    problems = axe_violations(desktop)
+    assert not problems, describe(problems)
+    desktop.go_back()
 
     desktop.get_by_label("Nama putaran").fill("Putaran pagi")
     desktop.get_by_role("button", name="Simpan putaran").click()

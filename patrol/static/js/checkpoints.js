@@ -184,7 +184,8 @@
     var nfc = target.closest("[data-scan-nfc]");
     var stop = target.closest("[data-scan-stop]");
     var write = target.closest("[data-nfc-write]");
-    if (qr) startCamera(qr.closest("form"));
+    if (target.closest("[data-sticker-print]")) window.print();
+    else if (qr) startCamera(qr.closest("form"));
     else if (nfc) readNfc(nfc.closest("form"));
     else if (stop) stopCamera();
     else if (write) writeNfc(write);
