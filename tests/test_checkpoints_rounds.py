@@ -186,24 +186,43 @@ def test_closing_an_alert_that_does_not_exist_is_refused(round_day, admin_client
     assert db.session.scalar(sa.select(sa.func.count(MissedCheckpointClosure.id))) == 0
 
 
-def test_the_visit_shows_which_checkpoints_are_done_and_which_are_due(
-    field_setup, create_checkpoint, create_round
-):
-    gate = create_checkpoint(field_setup.zone, name="Gerbang utara")
-    create_checkpoint(field_setup.zone, name="Air mancur")
-    fountain = db.session.scalar(sa.select(type(gate)).where(type(gate).name == "Air mancur"))
-    create_round(field_setup.zone, [gate, fountain], ordered=True, name="Putaran pagi")
-    field_setup.client.post(
+def scan_now(field_setup, checkpoint):
+    return field_setup.client.post(
         field_setup.visit_url + "/titik",
         data={
             "uuid": str(uuid.uuid4()),
-            "token": gate.token,
+            "token": checkpoint.token,
             "lat": "-7.97705",
             "lon": "112.63404",
             "accuracy": "5",
         },
     )
+
+
+def test_the_visit_shows_which_checkpoints_are_done_and_which_are_due(
+    field_setup, create_checkpoint, create_round
+):
+    gate = create_checkpoint(field_setup.zone, name="Gerbang utara")
+    fountain = create_checkpoint(field_setup.zone, name="Air mancur")
+    create_round(field_setup.zone, [gate, fountain], ordered=True, name="Putaran pagi")
+    page = field_setup.client.get(field_setup.visit_url).get_data(as_text=True)
+    assert "Putaran pagi · 0 dari 2 titik" in page
+    assert scan_now(field_setup, gate).status_code == 303
     page = field_setup.client.get(field_setup.visit_url).get_data(as_text=True)
     assert "Putaran pagi · 1 dari 2 titik" in page
-    assert "selesai " in page
+    assert page.count("selesai ") == 1
+    assert "berikutnya, sebelum" in page
+    assert "di luar urutan" not in page
+
+
+def test_a_checkpoint_scanned_before_its_turn_shows_out_of_order(
+    field_setup, create_checkpoint, create_round
+):
+    gate = create_checkpoint(field_setup.zone, name="Gerbang utara")
+    fountain = create_checkpoint(field_setup.zone, name="Air mancur")
+    create_round(field_setup.zone, [gate, fountain], ordered=True, name="Putaran pagi")
+    assert scan_now(field_setup, fountain).status_code == 303
+    page = field_setup.client.get(field_setup.visit_url).get_data(as_text=True)
+    assert "Putaran pagi · 1 dari 2 titik" in page
+    assert "di luar urutan" in page
     assert "berikutnya, sebelum" in page

@@ -630,6 +630,8 @@ class StopProgress:
     checkpoint: Checkpoint
     scanned_at: datetime | None
     is_next: bool = False
+    # Scanned, but before the stops that come first in an ordered round.
+    out_of_order: bool = False
 
 
 @dataclass
@@ -662,19 +664,22 @@ def round_progress(visit: Visit, now: datetime | None = None) -> list[RoundProgr
             ((a, b) for a, b in spans if a <= at < b), (start, start + timedelta(minutes=1))
         )
         scans = _officer_scans(visit.officer_id, visit.zone_id, window_start, due_at)
-        done_ids = done_in_window([s.checkpoint_id for s in stops], patrol_round.ordered, scans)
+        in_order = done_in_window([s.checkpoint_id for s in stops], patrol_round.ordered, scans)
         first_at: dict[int, datetime] = {}
         for cid, scanned in sorted(scans, key=lambda s: s[1]):
             first_at.setdefault(cid, scanned)
         progress = RoundProgress(patrol_round, window_start, due_at)
         next_marked = False
         for stop in stops:
-            done = stop.checkpoint_id in done_ids
-            is_next = not done and not next_marked and patrol_round.ordered
+            scanned_at = first_at.get(stop.checkpoint_id)
+            is_next = patrol_round.ordered and scanned_at is None and not next_marked
             next_marked = next_marked or is_next
             progress.stops.append(
                 StopProgress(
-                    stop.checkpoint, first_at.get(stop.checkpoint_id) if done else None, is_next
+                    stop.checkpoint,
+                    scanned_at,
+                    is_next,
+                    out_of_order=scanned_at is not None and stop.checkpoint_id not in in_order,
                 )
             )
         result.append(progress)
