@@ -12,7 +12,8 @@ from patrol.extensions import db
 from patrol.models import AuditEvent, CheckpointScan, MissedCheckpointClosure, Visit
 from patrol.services import checkpoints
 
-T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)  # 08:00 WIB
+# A shift start on the hour a month ago: well before the alert list's days.
+T0 = (datetime.now(timezone.utc) - timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
 
 
 def at(minutes: int) -> datetime:
@@ -172,6 +173,20 @@ def test_admin_sees_open_alerts_and_closes_one_with_a_comment(round_day, admin_c
     again = admin_client.post("/admin/titik/peringatan/tutup", data=form | {"comment": "lagi"})
     assert again.status_code == 422
     assert "sudah ditutup" in again.get_data(as_text=True)
+
+
+def test_the_checkpoint_overview_counts_checkpoints_rounds_and_open_alerts(
+    round_day, admin_client, app
+):
+    page = admin_client.get("/admin/titik/").get_data(as_text=True)
+    assert "Taman Merbabu" in page
+    assert "2 titik" in page
+    assert "1 putaran" in page
+    # The shift of round_day lies a month back: outside the alert list's days.
+    assert "Titik terlewat: 0 peringatan terbuka" in page
+    card = app.jinja_env.get_template("rounds/_dashboard_card.html")
+    with app.test_request_context():
+        assert "0 peringatan terbuka" in card.render()
 
 
 def test_closing_an_alert_that_does_not_exist_is_refused(round_day, admin_client):

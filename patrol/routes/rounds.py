@@ -64,11 +64,10 @@ def _errors(error: ValidationError | None, known: set[str]) -> dict[str, str]:
 @roles("admin")
 def index():
     """Zones with their checkpoints and rounds, and how many alerts are open."""
-    since = utcnow() - timedelta(days=ALERT_DAYS)
     return render_template(
         "rounds/index.html",
         zones=checkpoints.zones_with_checkpoints(),
-        open_count=len(checkpoints.open_alerts(since)),
+        open_count=open_alert_count(),
     )
 
 
@@ -291,3 +290,9 @@ def checkpoint_panel(visit: Visit) -> dict:
         "has_checkpoints": bool(checkpoints.zone_checkpoints(visit.zone_id, active_only=True)),
         "new_uuid": str(uuid.uuid4()),
     }
+
+
+@bp.app_template_global()
+def open_alert_count() -> int:
+    """How many missed-checkpoint alerts of the last days are still open (for dashboards)."""
+    return len(checkpoints.open_alerts(utcnow() - timedelta(days=ALERT_DAYS)))
