@@ -82,6 +82,9 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (auth, patrol, checkin, admin, reports, public, api):
         app.register_blueprint(module.bp)
+    from patrol.routes import rounds
+
+    app.register_blueprint(rounds.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
