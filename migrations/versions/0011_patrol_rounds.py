@@ -1,7 +1,7 @@
 """patrol rounds, their checkpoints, and closed missed-checkpoint alerts
 
 Revision ID: 0011
-Revises: 0001
+Revises: 0007
 Create Date: 2026-11-27 05:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0011"
-down_revision = "0001"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
