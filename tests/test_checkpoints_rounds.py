@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from patrol.extensions import db
 from patrol.models import AuditEvent, CheckpointScan, MissedCheckpointClosure, Visit
 from patrol.services import checkpoints
+from patrol.timeutil import WIB
 
 # A shift start on the hour a month ago: well before the alert list's days.
 T0 = (datetime.now(timezone.utc) - timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
@@ -241,3 +242,21 @@ def test_a_checkpoint_scanned_before_its_turn_shows_out_of_order(
     assert "Putaran pagi · 1 dari 2 titik" in page
     assert "di luar urutan" in page
     assert "berikutnya, sebelum" in page
+
+
+def test_coverage_report_shows_rounds_and_missed_checkpoints(round_day, client, create_user, login):
+    login(client, create_user("admin"))
+    day = T0.astimezone(WIB).date()
+    response = client.get(
+        "/admin/laporan/cakupan",
+        query_string={
+            "start": (day - timedelta(days=1)).isoformat(),
+            "end": (day + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Putaran selesai per shift" in text
+    # Taman Merbabu: 3 checkpoints missed; the round was completed 2 of 4 times.
+    assert "<td>Taman Merbabu</td><td>3</td>" in text
+    assert "<td>2</td><td>4</td>" in text
