@@ -19,7 +19,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @staff
 def csrf_token():
     """A fresh CSRF token for scripts that send JSON (the offline outbox)."""
-    response = jsonify(csrf_token=generate_csrf())
+    # The user's id lets the service worker send only that officer's outbox entries.
+    response = jsonify(csrf_token=generate_csrf(), user_id=current_user.id)
     response.headers["Cache-Control"] = "no-store"
     return response
 
