@@ -104,3 +104,103 @@ def test_a_visit_logged_without_signal_arrives_once(
     phone.get_by_role("link", name="Buka halaman kunjungan").click()
     phone.wait_for_url(f"**/patroli/kunjungan/{visit.uuid}")
     assert phone.locator(".timeline-violation").count() == 3
+
+
+ADD_JS = "async ([user, record]) => { await PatroliOutbox.add(user, record); }"
+
+
+def test_expired_token_expired_session_and_rejected_entries(
+    phone, create_user, create_zone, create_assignment
+):
+    import uuid
+
+    from tests.fixtures_offline import HERE, minutes_ago
+
+    officer = create_user("officer", full_name="Budi Santoso")
+    zone = create_zone(name="Alun-Alun Tugu", capacity=100)
+    create_assignment(officer, zone)
+    log_in(phone, officer)
+    start = {
+        "uuid": str(uuid.uuid4()),
+        "kind": "visit_start",
+        "recorded_at": minutes_ago(3),
+        "zone_id": zone.id,
+    } | HERE
+    stray = {
+        "uuid": str(uuid.uuid4()),
+        "kind": "crowd_count",
+        "recorded_at": minutes_ago(2),
+        "visit_uuid": str(uuid.uuid4()),
+        "headcount": 5,
+    } | HERE
+    phone.evaluate(ADD_JS, [officer.id, start])
+    phone.evaluate(ADD_JS, [officer.id, stray])
+
+    # The session ends (logged out elsewhere): the officer is asked to log in, nothing is lost.
+    officer.session_token = "ended-elsewhere"
+    db.session.commit()
+    phone.evaluate("() => window.dispatchEvent(new Event('online'))")
+    phone.get_by_text("Sesi berakhir. Masuk lagi").wait_for()
+    assert phone.get_by_text("2 menunggu dikirim").is_visible()
+    assert counts() == (0, 0, 0)
+
+    # Logged in again, with a CSRF token that has expired by the time the outbox goes.
+    expired = {"done": False}
+
+    def csrf_expired_once(route):
+        if expired["done"]:
+            route.continue_()
+            return
+        expired["done"] = True
+        route.fulfill(status=400, json={"error": "Formulir sudah kedaluwarsa (token CSRF)."})
+
+    phone.route("**/api/v1/sync", csrf_expired_once)
+    with phone.expect_request("**/api/v1/csrf-token"):
+        phone.get_by_role("link", name="Masuk lagi").click()
+        log_in_form(phone, officer)
+    # The visit went in; the count for an unknown visit is set aside with the reason.
+    rejected = phone.locator("[data-outbox-rejected]")
+    rejected.get_by_text("Kunjungan tidak ditemukan.").wait_for()
+    assert expired["done"]
+    assert counts() == (1, 0, 0)
+    assert phone.evaluate(PENDING_JS.format(user=officer.id)) == []
+    assert not phone.get_by_text("menunggu dikirim").is_visible()
+    phone.get_by_role("button", name="Sudah dicatat, hapus daftar ini").click()
+    rejected.wait_for(state="hidden")
+
+
+def log_in_form(page, user):
+    from tests.conftest import DEFAULT_PASSWORD
+
+    page.get_by_label("Nama pengguna").fill(user.username)
+    page.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    page.wait_for_url("**/patroli/")
+
+
+def test_a_visit_ended_without_signal_is_continued_and_closed_from_today(
+    phone, create_user, create_zone, create_assignment
+):
+    officer = create_user("officer", full_name="Budi Santoso")
+    zone = create_zone(name="Alun-Alun Tugu", capacity=100)
+    create_assignment(officer, zone)
+    log_in(phone, officer)
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Mulai kunjungan").click()
+    phone.wait_for_url("**/patroli/luring?kunjungan=*")
+    # Back to today (the phone's copy): the visit is continued, not started twice.
+    phone.get_by_role("link", name="Hari ini").click()
+    phone.get_by_role("link", name="Lanjutkan kunjungan tanpa sinyal").click()
+    phone.wait_for_url("**/patroli/luring?kunjungan=*")
+    phone.get_by_role("button", name="Selesai kunjungan").click()
+    phone.wait_for_url("**/patroli/")
+    phone.get_by_text("2 menunggu dikirim").wait_for()
+    assert phone.get_by_role("button", name="Mulai kunjungan").is_visible()
+    phone.get_by_role("button", name="Kirim sekarang").wait_for()
+    phone.context.set_offline(False)
+    phone.get_by_text("Semua catatan terkirim.").wait_for()
+    visit = db.session.scalar(sa.select(Visit))
+    db.session.refresh(visit)
+    assert visit.closed_by == "officer" and visit.end_uuid is not None
+    assert visit.ended_at > visit.started_at

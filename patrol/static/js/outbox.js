@@ -393,6 +393,37 @@
     if (hash === "offline-violation" || hash === "offline-crowd") show(hash);
   }
 
+  // Today's screen (perhaps the phone's last copy): a visit started without signal and
+  // not yet ended is continued from here, not started twice.
+  var startForm = document.querySelector("form[data-offline-start]");
+  if (startForm) {
+    document.addEventListener("patroli:outbox", function (event) {
+      var items = event.detail.waiting;
+      var ended = {};
+      items.forEach(function (item) {
+        if (item.record.kind === "visit_end") ended[item.record.visit_uuid] = true;
+      });
+      var open = items.filter(function (item) {
+        return item.record.kind === "visit_start" && !ended[item.record.uuid];
+      })[0];
+      var link = document.querySelector("[data-offline-continue]");
+      if (!open) {
+        if (link) link.remove();
+        startForm.hidden = false;
+        return;
+      }
+      if (!link) {
+        link = document.createElement("a");
+        link.className = "btn btn-big btn-primary btn-block";
+        link.setAttribute("data-offline-continue", "");
+        link.textContent = say("continue");
+        startForm.parentNode.insertBefore(link, startForm);
+      }
+      link.href = shellUrl + "?kunjungan=" + encodeURIComponent(open.record.uuid);
+      startForm.hidden = true;
+    });
+  }
+
   // Start -----------------------------------------------------------------------------
 
   if ("serviceWorker" in navigator) {
