@@ -204,3 +204,43 @@ def test_a_visit_ended_without_signal_is_continued_and_closed_from_today(
     db.session.refresh(visit)
     assert visit.closed_by == "officer" and visit.end_uuid is not None
     assert visit.ended_at > visit.started_at
+
+
+def test_signal_lost_in_a_visit_started_online(phone, create_user, create_zone, create_assignment):
+    officer = create_user("officer", full_name="Budi Santoso")
+    zone = create_zone(name="Alun-Alun Tugu", capacity=100)
+    create_assignment(officer, zone)
+    log_in(phone, officer)
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.get_by_role("button", name="Mulai kunjungan").click()
+    phone.wait_for_url("**/patroli/kunjungan/*")
+    phone.get_by_text("GPS siap").wait_for()
+
+    # The form was open when the signal went: Simpan puts it in the outbox.
+    phone.get_by_role("button", name="Pelanggaran").click()
+    phone.get_by_text("Tidak memakai masker", exact=True).click()
+    phone.get_by_text("Teguran lisan", exact=True).click()
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Simpan").click()
+    phone.get_by_text("1 menunggu dikirim").wait_for()
+    pending = phone.locator(".timeline-item.is-pending")
+    assert "Tidak memakai masker" in pending.inner_text()
+    assert "menunggu dikirim" in pending.inner_text()
+
+    # Without signal, the next entry goes on in the offline screen of the same visit.
+    phone.get_by_role("button", name="Hitung pengunjung").click()
+    phone.wait_for_url("**/patroli/luring?kunjungan=*#offline-crowd")
+    phone.get_by_role("heading", name="Alun-Alun Tugu").wait_for()
+    phone.get_by_role("button", name="Tambah sepuluh").click()
+    phone.get_by_role("button", name="Simpan").click()
+    phone.get_by_text("2 menunggu dikirim").wait_for()
+    assert counts() == (1, 0, 0)
+
+    phone.context.set_offline(False)
+    phone.get_by_text("Semua catatan terkirim.").wait_for()
+    assert counts() == (1, 1, 1)
+    phone.get_by_role("link", name="Buka halaman kunjungan").click()
+    phone.wait_for_url("**/patroli/kunjungan/*")
+    assert "Tidak memakai masker" in phone.locator(".timeline-violation").inner_text()
+    assert "Pengunjung: 10" in phone.locator(".timeline-crowd").inner_text()
+    assert phone.locator(".timeline-item.is-pending").count() == 0

@@ -52,9 +52,10 @@
 
   // Entries belong to the officer who made them: another officer logging in on the same
   // phone never sends them under their own name.
-  function add(user, record) {
+  // display: what the timeline shows meanwhile (labels in the officer's language).
+  function add(user, record, display) {
     return run(PENDING, "readwrite", function (store) {
-      store.add({ user: user, record: record, added_at: new Date().toISOString() });
+      store.add({ user: user, record: record, display: display || null, added_at: new Date().toISOString() });
     });
   }
 
@@ -85,7 +86,7 @@
           } else {
             counts.setAside += 1;
             tx.objectStore(SET_ASIDE).add({
-              user: item.user, record: item.record, status: result.status,
+              user: item.user, record: item.record, display: item.display, status: result.status,
               error: result.error || "", at: new Date().toISOString()
             });
           }

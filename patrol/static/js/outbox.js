@@ -132,8 +132,8 @@
     }).then(render, render);
   }
 
-  function queue(record) {
-    return Outbox.add(user, record).then(function () {
+  function queue(record, display) {
+    return Outbox.add(user, record, display).then(function () {
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
       return navigator.serviceWorker && navigator.serviceWorker.ready
         ? Promise.race([
@@ -208,6 +208,24 @@
     });
   }
 
+  // Entries of this visit still on the phone show on its timeline, above the sent ones.
+  document.addEventListener("patroli:outbox", function (event) {
+    var main = document.querySelector("#visit-main[data-visit-uuid]");
+    var card = main && main.querySelector('section[aria-labelledby="timeline-title"]');
+    if (!card || main.hasAttribute("data-offline-visit")) return;
+    var visitUuid = main.getAttribute("data-visit-uuid");
+    var mine = function (item) { return item.record.visit_uuid === visitUuid; };
+    var list = card.querySelector("[data-pending-timeline]");
+    if (!list) {
+      list = document.createElement("ol");
+      list.className = "timeline";
+      list.setAttribute("data-pending-timeline", "");
+      card.querySelector("h2").insertAdjacentElement("afterend", list);
+    }
+    renderPending(list, event.detail.waiting.filter(mine), event.detail.rejected.filter(mine));
+  });
+  document.addEventListener("htmx:afterSettle", function () { render(); });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest(".entry-buttons button[hx-get]") : null;
     if (!button || isOnline()) return;
@@ -225,7 +243,7 @@
     if (!form || !form.hasAttribute || !form.hasAttribute("data-gps-entry")) return;
     var record = recordFromForm(form);
     if (!record) return;
-    queue(record).then(function () {
+    queue(record, displayOf(form, record)).then(function () {
       var panel = document.getElementById("entry-panel");
       if (panel) {
         panel.textContent = "";
@@ -260,6 +278,65 @@
     return merge(record, gpsOf(form));
   }
 
+  // Entries waiting (or set aside) in a visit's timeline, newest first; answers how many.
+  function renderPending(list, waiting, rejected) {
+    list.textContent = "";
+    var entries = waiting.map(function (item) { return [item, null]; })
+      .concat(rejected.map(function (item) { return [item, item.error || ""]; }))
+      .filter(function (pair) {
+        return pair[0].record.kind === "violation" || pair[0].record.kind === "crowd_count";
+      })
+      .sort(function (a, b) { return a[0].record.recorded_at < b[0].record.recorded_at ? 1 : -1; });
+    entries.forEach(function (pair) { list.appendChild(pendingItem(pair[0], pair[1])); });
+    return entries.length;
+  }
+
+  function pendingItem(item, rejectedError) {
+    var record = item.record;
+    var display = item.display || {};
+    var li = document.createElement("li");
+    li.className = "timeline-item is-pending timeline-" + (record.kind === "violation" ? "violation" : "crowd");
+    var head = document.createElement("p");
+    head.className = "timeline-head";
+    var time = document.createElement("time");
+    time.setAttribute("datetime", record.recorded_at);
+    time.textContent = clock(record.recorded_at);
+    var strong = document.createElement("strong");
+    strong.textContent = display.label ||
+      (record.kind === "violation" ? record.category : say("visitors", record.headcount));
+    var badge = document.createElement("span");
+    badge.className = "badge " + (rejectedError === null ? "badge-pending" : "badge-withdrawn");
+    badge.textContent = rejectedError === null ? say("pending") : say("rejected");
+    [time, document.createTextNode(" "), strong, document.createTextNode(" "), badge].forEach(function (node) {
+      head.appendChild(node);
+    });
+    li.appendChild(head);
+    var detail = [display.detail, rejectedError].filter(Boolean).join(" · ");
+    if (detail) {
+      var p = document.createElement("p");
+      p.textContent = detail;
+      li.appendChild(p);
+    }
+    return li;
+  }
+
+  function clock(iso) {
+    return new Date(iso).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
+  }
+
+  // What the timeline shows for an entry (labels as the officer saw them in the form).
+  function displayOf(form, record) {
+    if (record.kind === "crowd_count") return { label: say("visitors", record.headcount) };
+    var chosen = function (name) {
+      var input = form.querySelector('input[name="' + name + '"]:checked');
+      return input ? input.closest("label").textContent.trim() : "";
+    };
+    return {
+      label: chosen("category"),
+      detail: [chosen("action"), say("people", record.people_count)].filter(Boolean).join(" · ")
+    };
+  }
+
   // The offline visit screen ----------------------------------------------------------
 
   var shell = document.querySelector("[data-offline-visit]");
@@ -276,10 +353,6 @@
     if (info && info.capacity >= 0) {
       main.querySelector("#headcount").setAttribute("data-capacity", String(info.capacity));
     }
-    var labels = {};
-    main.querySelectorAll(".choice input").forEach(function (input) {
-      labels[input.name + ":" + input.value] = input.parentNode.textContent.trim();
-    });
 
     function show(id) {
       main.querySelectorAll("[data-offline-entry]").forEach(function (form) {
@@ -306,7 +379,7 @@
       event.preventDefault();
       var record = recordFromForm(form);
       if (!record) return;
-      queue(record).then(function () {
+      queue(record, displayOf(form, record)).then(function () {
         var saved = main.querySelector("[data-offline-saved]");
         saved.textContent = text("saved");
         saved.hidden = false;
@@ -320,64 +393,20 @@
       });
     });
 
-    function timelineItem(record, label, rejectedError) {
-      var li = document.createElement("li");
-      li.className = "timeline-item timeline-" + (record.kind === "violation" ? "violation" : "crowd") + " is-pending";
-      var head = document.createElement("p");
-      head.className = "timeline-head";
-      var time = document.createElement("time");
-      time.setAttribute("datetime", record.recorded_at);
-      time.textContent = new Date(record.recorded_at).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
-      var strong = document.createElement("strong");
-      strong.textContent = label;
-      var badge = document.createElement("span");
-      badge.className = "badge " + (rejectedError ? "badge-withdrawn" : "badge-pending");
-      badge.textContent = rejectedError ? text("rejected") : text("waiting");
-      head.appendChild(time);
-      head.appendChild(document.createTextNode(" "));
-      head.appendChild(strong);
-      head.appendChild(document.createTextNode(" "));
-      head.appendChild(badge);
-      li.appendChild(head);
-      var detail = null;
-      if (record.kind === "violation") {
-        detail = (labels["action:" + record.action] || record.action) + " · " + text("people", record.people_count);
-      }
-      if (rejectedError) detail = (detail ? detail + " · " : "") + rejectedError;
-      if (detail) {
-        var p = document.createElement("p");
-        p.textContent = detail;
-        li.appendChild(p);
-      }
-      return li;
-    }
-
     document.addEventListener("patroli:outbox", function (event) {
       var mine = function (item) {
         return item.record.visit_uuid === visitUuid || item.record.uuid === visitUuid;
       };
       var waiting = event.detail.waiting.filter(mine);
       var rejected = event.detail.rejected.filter(mine);
-      var list = main.querySelector("[data-offline-timeline]");
-      list.textContent = "";
-      var entries = waiting.map(function (item) { return [item.record, null]; })
-        .concat(rejected.map(function (item) { return [item.record, item.error]; }))
-        .filter(function (pair) { return pair[0].kind === "violation" || pair[0].kind === "crowd_count"; })
-        .sort(function (a, b) { return a[0].recorded_at < b[0].recorded_at ? 1 : -1; });
-      entries.forEach(function (pair) {
-        var record = pair[0];
-        var label = record.kind === "violation"
-          ? (labels["category:" + record.category] || record.category)
-          : text("visitors", record.headcount);
-        list.appendChild(timelineItem(record, label, pair[1]));
-      });
-      main.querySelector("[data-offline-empty]").hidden = entries.length > 0;
+      var shown = renderPending(main.querySelector("[data-offline-timeline]"), waiting, rejected);
+      main.querySelector("[data-offline-empty]").hidden = shown > 0;
       var start = waiting.concat(rejected).filter(function (item) { return item.record.uuid === visitUuid; })[0];
       var started = main.querySelector("[data-offline-started]");
       var startedAt = start ? start.record.recorded_at : info && info.started_at;
       if (startedAt) {
         started.setAttribute("datetime", startedAt);
-        started.textContent = new Date(startedAt).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
+        started.textContent = clock(startedAt);
       }
       var ended = waiting.some(function (item) { return item.record.kind === "visit_end"; });
       main.querySelector("[data-offline-buttons]").hidden = ended;
