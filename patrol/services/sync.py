@@ -152,9 +152,15 @@ def _known(uuid: str, entry_id: int, different: list[str]) -> _Known:
 # One record per kind ---------------------------------------------------------------------
 
 
+def _existing_entry(model, uuid: str):
+    """The stored record with this client UUID, if any."""
+    return db.session.scalar(sa.select(model).where(model.uuid == uuid))
+
+
 def _visit_start(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+    """A visit started on the phone (its UUID is the visit's)."""
     gps = _gps(record)
-    existing = db.session.scalar(sa.select(Visit).where(Visit.uuid == uuid))
+    existing = _existing_entry(Visit, uuid)
     if existing is not None:
         field._own(existing, officer_id)
         raise _known(
@@ -178,6 +184,7 @@ def _visit_start(officer_id: int, record: dict, uuid: str, at: datetime, now: da
 
 
 def _visit_end(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+    """A visit ended on the phone (its own UUID, the visit's in visit_uuid)."""
     gps = _gps(record)
     existing = db.session.scalar(sa.select(Visit).where(Visit.end_uuid == uuid))
     if existing is not None:
@@ -202,8 +209,9 @@ def _visit_end(officer_id: int, record: dict, uuid: str, at: datetime, now: date
 
 
 def _violation(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+    """A violation in a visit, with the category and action codes."""
     gps = _gps(record)
-    existing = db.session.scalar(sa.select(Violation).where(Violation.uuid == uuid))
+    existing = _existing_entry(Violation, uuid)
     if existing is not None:
         field._own(existing.visit, officer_id)
         checks = {
@@ -226,7 +234,7 @@ def _violation(officer_id: int, record: dict, uuid: str, at: datetime, now: date
             except ValidationError:
                 checks["offender_nik"] = False
         raise _known(uuid, existing.id, _differences(checks))
-    entry, _created = field.log_violation(
+    entry, created = field.log_violation(
         officer_id,
         _visit_uuid(record),
         uuid,
@@ -241,12 +249,20 @@ def _violation(officer_id: int, record: dict, uuid: str, at: datetime, now: date
         recorded_at=at,
         now=now,
     )
-    return entry.id
+    return _first_or_duplicate(uuid, entry.id, created)
+
+
+def _first_or_duplicate(uuid: str, entry_id: int, created: bool) -> int:
+    """A retry racing this one stored the entry first: this one is its duplicate."""
+    if not created:
+        raise _Known(Result(uuid, "duplicate", id=entry_id))
+    return entry_id
 
 
 def _crowd_count(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+    """A headcount in a visit."""
     gps = _gps(record)
-    existing = db.session.scalar(sa.select(CrowdCount).where(CrowdCount.uuid == uuid))
+    existing = _existing_entry(CrowdCount, uuid)
     if existing is not None:
         field._own(existing.visit, officer_id)
         raise _known(
@@ -261,7 +277,7 @@ def _crowd_count(officer_id: int, record: dict, uuid: str, at: datetime, now: da
                 }
             ),
         )
-    entry, _created = field.log_crowd_count(
+    entry, created = field.log_crowd_count(
         officer_id,
         _visit_uuid(record),
         uuid,
@@ -270,7 +286,7 @@ def _crowd_count(officer_id: int, record: dict, uuid: str, at: datetime, now: da
         recorded_at=at,
         now=now,
     )
-    return entry.id
+    return _first_or_duplicate(uuid, entry.id, created)
 
 
 def _optional_text(record: dict, name: str) -> str | None:
