@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.fixtures_checkin",
     "tests.fixtures_reports",
     "tests.fixtures_checkpoints",
+    "tests.fixtures_offline",
 ]
 
 DEFAULT_PASSWORD = "rahasia-123"
