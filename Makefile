@@ -25,8 +25,8 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy --statistics -d patrol/translations
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o patrol/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i patrol/translations/messages.pot -d patrol/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -w 100 -o patrol/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -w 100 -i patrol/translations/messages.pot -d patrol/translations
 
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade

@@ -78,9 +78,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per module in patrol/routes."""
-    from patrol.routes import admin, api, auth, checkin, patrol, public, reports
+    from patrol.routes import admin, api, auth, checkin, patrol, public, reports, rounds
 
-    for module in (auth, patrol, checkin, admin, reports, public, api):
+    for module in (auth, patrol, checkin, admin, reports, rounds, public, api):
         app.register_blueprint(module.bp)
 
 

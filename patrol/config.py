@@ -144,4 +144,6 @@ def from_env(instance_path: str) -> dict:
         "CROWD_OVER_PERCENT": _int("CROWD_OVER_PERCENT", 100),
         # An open visit without a shift is closed by the system this many hours after its start.
         "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
+        # A checkpoint scan farther than this (metres) from the checkpoint is flagged.
+        "CHECKPOINT_RADIUS_M": _int("CHECKPOINT_RADIUS_M", 30),
     }

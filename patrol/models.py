@@ -359,6 +359,73 @@ class CheckpointScan(GpsFix, db.Model):
     checkpoint: Mapped[Checkpoint] = relationship()
 
 
+class PatrolRound(db.Model):
+    """A zone's round: a set of its checkpoints, expected every N minutes during a shift."""
+
+    __tablename__ = "patrol_rounds"
+    __table_args__ = (
+        sa.CheckConstraint("interval_minutes BETWEEN 5 AND 1440", name="interval_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zone_id: Mapped[int] = mapped_column(sa.ForeignKey("zones.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # Ordered: the checkpoints must be scanned in their position order to count as done.
+    ordered: Mapped[bool] = mapped_column(default=False)
+    interval_minutes: Mapped[int] = mapped_column(default=60)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    zone: Mapped[Zone] = relationship()
+    stops: Mapped[list[RoundStop]] = relationship(
+        back_populates="round", order_by="RoundStop.position", cascade="all, delete-orphan"
+    )
+
+
+class RoundStop(db.Model):
+    """One checkpoint of a round, at its position in the round's order."""
+
+    __tablename__ = "round_stops"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "checkpoint_id", name="uq_round_stops_checkpoint"),
+        sa.UniqueConstraint("round_id", "position", name="uq_round_stops_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("patrol_rounds.id"))
+    checkpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("checkpoints.id"), index=True)
+    position: Mapped[int] = mapped_column()
+
+    round: Mapped[PatrolRound] = relationship(back_populates="stops")
+    checkpoint: Mapped[Checkpoint] = relationship()
+
+
+class MissedCheckpointClosure(db.Model):
+    """An admin closing a missed-checkpoint alert, with the required comment.
+
+    Misses themselves are computed from shifts, rounds and scans (a late offline scan
+    can still erase one); only the human act of closing is stored.
+    """
+
+    __tablename__ = "missed_checkpoint_closures"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "assignment_id", "checkpoint_id", "due_at", name="uq_missed_checkpoint_closures_miss"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
+    checkpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("checkpoints.id"))
+    # The end of the interval in which the checkpoint was not scanned.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    comment: Mapped[str] = mapped_column(sa.Text)
+    closed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    closed_by: Mapped[User] = relationship()
+
+
 class Office(db.Model):
     """A government building whose entrances carry QR check-in posters."""
 

@@ -11,10 +11,12 @@ fetch() {  # name version
 }
 fetch htmx.org 2.0.11
 fetch leaflet 1.9.4
+fetch jsqr 1.4.0
 fetch axe-core 4.14.1
 dest=patrol/static/vendor
-mkdir -p "$dest/htmx-2.0.11" "$dest/leaflet-1.9.4" tests/vendor/axe-core-4.14.1
+mkdir -p "$dest/htmx-2.0.11" "$dest/leaflet-1.9.4" "$dest/jsqr-1.4.0" tests/vendor/axe-core-4.14.1
 cp "$work/htmx.org/package/dist/htmx.min.js" "$work/htmx.org/package/LICENSE" "$dest/htmx-2.0.11/"
 cp -r "$work/leaflet/package/dist/leaflet.js" "$work/leaflet/package/dist/leaflet.css" \
   "$work/leaflet/package/dist/images" "$work/leaflet/package/LICENSE" "$dest/leaflet-1.9.4/"
 cp "$work/axe-core/package/axe.min.js" "$work/axe-core/package/LICENSE" tests/vendor/axe-core-4.14.1/
+cp "$work/jsqr/package/dist/jsQR.js" "$work/jsqr/package/LICENSE" "$dest/jsqr-1.4.0/"

@@ -31,6 +31,8 @@ pytest_plugins = [
     "tests.fixtures_field",
     "tests.fixtures_checkin",
     "tests.fixtures_reports",
+    "tests.fixtures_checkpoints",
+    "tests.fixtures_offline",
 ]
 
 DEFAULT_PASSWORD = "rahasia-123"

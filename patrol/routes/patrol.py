@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import sqlalchemy as sa
@@ -19,7 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol.access import can_see_visit_record, owns_visit, roles, staff
+from patrol import pwa
+from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
 from patrol.extensions import db
 from patrol.models import CrowdCount, Violation, Visit
 from patrol.services import field
@@ -412,3 +414,83 @@ def crowd_level_for(headcount, capacity: int) -> str | None:
         return field.level_for(int(headcount), capacity)
     except (TypeError, ValueError):
         return None
+
+
+# The installable app and offline work ---------------------------------------------------
+
+
+@bp.route("/manifest.webmanifest")
+@public
+def manifest():
+    """The web app manifest: officers install Patroli on the phone's home screen."""
+    icon = "icons/{}.png"
+    body = {
+        "name": "Patroli Satpol PP",
+        "short_name": "Patroli",
+        "description": _("Catat kunjungan, pelanggaran dan jumlah pengunjung, juga tanpa sinyal."),
+        "lang": "id",
+        "start_url": url_for("patrol.home"),
+        "scope": url_for("patrol.home"),
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#0b3d91",
+        "icons": [
+            {
+                "src": url_for("static", filename=icon.format(name)),
+                "sizes": size,
+                "type": "image/png",
+                "purpose": purpose,
+            }
+            for name, size, purpose in (
+                ("icon-192", "192x192", "any"),
+                ("icon-512", "512x512", "any"),
+                ("maskable-512", "512x512", "maskable"),
+            )
+        ],
+    }
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json"
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/sw.js")
+@public
+def service_worker():
+    """The service worker (scope /patroli/): cached app shell and pages, outbox sync."""
+    static_version = pwa.cache_version(current_app.static_folder)
+    body = render_template(
+        "patrol/sw.js",
+        cache_version=static_version,
+        static_urls=[url_for("static", filename=name) for name in pwa.PRECACHE_STATIC],
+        page_urls=[url_for("patrol.home"), url_for("patrol.offline_visit")],
+        shell_url=url_for("patrol.offline_visit"),
+        home_url=url_for("patrol.home"),
+        core_url=url_for("static", filename="js/outbox-core.js"),
+        logout_urls=[url_for("auth.logout"), url_for("auth.logout_everywhere")],
+    )
+    response = current_app.response_class(body, mimetype="text/javascript")
+    # The browser checks for a new release on every visit (a new version = new caches).
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/luring")
+@roles("officer")
+def offline_visit():
+    """A visit screen that works without signal: entries go to the phone's outbox.
+
+    The service worker keeps it and shows it for a visit started offline (the visit's
+    UUID comes from the address); the script fills it from the outbox.
+    """
+    return render_template(
+        "patrol/offline_visit.html",
+        categories=field.categories(),
+        actions=field.actions(),
+        crowd_config={
+            "busy": current_app.config["CROWD_BUSY_PERCENT"],
+            "over": current_app.config["CROWD_OVER_PERCENT"],
+        },
+    )

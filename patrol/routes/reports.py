@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from patrol.access import roles
 from patrol.extensions import db
-from patrol.services import dashboard, exports
+from patrol.services import checkpoints, dashboard, exports
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
@@ -119,7 +119,12 @@ def _report_context(name: str, f) -> dict:
         }
     if name == "kunjungan-kantor":
         return {"data": report_queries.checkins_report(f)}
-    return {"rows": report_queries.coverage_report(f)}
+    until = min(f.until, utcnow())
+    return {
+        "rows": report_queries.coverage_report(f),
+        "rounds": checkpoints.rounds_per_shift(f.since, until),
+        "missed_zones": checkpoints.missed_per_zone(f.since, until),
+    }
 
 
 @bp.route("/laporan/")

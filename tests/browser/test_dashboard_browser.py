@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from patrol.extensions import db
 from patrol.models import SosAlert
@@ -69,7 +70,8 @@ def test_dashboard_shows_the_city_and_a_new_sos_until_acknowledged(
     create_sos(city)
     alert = desktop.get_by_role("alert").filter(has_text="Budi Santoso")
     alert.wait_for(timeout=12_000)
-    desktop.wait_for_function("document.body.classList.contains('sos-active')", timeout=5_000)
+    # Locators, not wait_for_function: the CSP (no eval) applies to test code in the page too.
+    desktop.locator("body.sos-active").wait_for(timeout=5_000)
     desktop.get_by_label("Catatan").fill("Regu 2 berangkat")
     desktop.get_by_role("button", name="Terima SOS").click()
     desktop.get_by_text("Tidak ada SOS terbuka.").wait_for()
@@ -86,9 +88,7 @@ def test_report_page_filters_in_place_and_passes_axe(desktop, create_user, city)
     assert not problems, describe(problems)
     other = desktop.get_by_label("Zona", exact=True)
     other.select_option(label="Taman Merbabu")
-    desktop.wait_for_function(
-        "document.querySelector('[data-figure=\"total\"]').textContent === '0'"
-    )
+    expect(desktop.locator('[data-figure="total"]')).to_have_text("0")
     assert "zone_id=" in desktop.url
 
 

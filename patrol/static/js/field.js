@@ -51,7 +51,9 @@
         status.textContent = fix ? text(form, "accuracy", fix.coords.accuracy) : text(form, error);
       }
       form.setAttribute("data-gps-done", "1");
-      form.submit();
+      // The outbox (outbox.js) may take the form instead when there is no network.
+      var ready = new CustomEvent("patroli:gps-ready", { bubbles: true, cancelable: true });
+      if (form.dispatchEvent(ready)) form.submit();
     }
     if (!navigator.geolocation) {
       send(null, "unsupported");

@@ -1,0 +1,702 @@
+"""Checkpoints and patrol rounds: placing tags, scanning them, and finding missed ones.
+
+A checkpoint is a point in a zone with a QR sticker or NFC tag carrying its token. A
+round is a set of a zone's checkpoints (ordered or not) expected every N minutes during
+each shift in that zone. The intervals are counted from the start of the shift.
+
+Missed checkpoints are computed, not stored: a checkpoint of an active round that the
+shift's officer did not scan within one complete interval is a miss. Computing them
+means a late offline scan still clears its miss and no scheduler is needed; only an
+admin closing an alert (with a comment) is stored, as a MissedCheckpointClosure.
+
+Functions take plain values, add and flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from patrol import geofence
+from patrol.extensions import db
+from patrol.models import (
+    Assignment,
+    Checkpoint,
+    CheckpointScan,
+    MissedCheckpointClosure,
+    PatrolRound,
+    RoundStop,
+    Visit,
+    Zone,
+)
+from patrol.services import field as field_service
+from patrol.services.audit import record
+from patrol.services.errors import ValidationError
+from patrol.timeutil import utcnow
+
+# The same tag scanned again this soon in one visit is a double tap, not a new pass.
+REPEAT_WINDOW = timedelta(minutes=2)
+MIN_INTERVAL, MAX_INTERVAL = 5, 1440
+FAR_NOTE = "far_from_checkpoint"
+
+
+# Placing checkpoints (admins) -----------------------------------------------------------
+
+
+def radius_m() -> float:
+    """How far from its checkpoint (metres) a scan may be before it is flagged."""
+    return float(current_app.config.get("CHECKPOINT_RADIUS_M", 30))
+
+
+def checkpoint_geometry(checkpoint: Checkpoint) -> dict:
+    """The circle around a checkpoint that a scan's GPS fix is judged against."""
+    return {
+        "type": "Point",
+        "coordinates": [checkpoint.lon, checkpoint.lat],
+        "properties": {"radius_m": radius_m()},
+    }
+
+
+def _name(value: str | None) -> str:
+    name = (value or "").strip()
+    if not name:
+        raise ValidationError(_("Nama titik wajib diisi."), "name")
+    if len(name) > 120:
+        raise ValidationError(_("Nama terlalu panjang (paling banyak 120 huruf)."), "name")
+    return name
+
+
+def _position(zone: Zone, lat, lon) -> tuple[float, float]:
+    """A checkpoint's position: numbers, within the allowed bounds, in (or at) the zone."""
+    lat_v = field_service._number(lat, "lat", _("Lintang harus berupa angka."))
+    lon_v = field_service._number(lon, "lon", _("Bujur harus berupa angka."))
+    if lat_v is None:
+        raise ValidationError(_("Lintang wajib diisi (ketuk peta atau ketik)."), "lat")
+    if lon_v is None:
+        raise ValidationError(_("Bujur wajib diisi (ketuk peta atau ketik)."), "lon")
+    bounds = current_app.config.get("ZONE_BOUNDS") or geofence.INDONESIA_BOUNDS
+    try:
+        geofence.validate_geometry(
+            {"type": "Point", "coordinates": [lon_v, lat_v], "properties": {"radius_m": 10}},
+            bounds,
+        )
+    except geofence.GeometryError as error:
+        raise ValidationError(str(error), "lat") from None
+    inside, edge_m = geofence.boundary_distance_m(zone.geometry, lat_v, lon_v)
+    if not inside and edge_m > radius_m():
+        raise ValidationError(
+            _("Titik berada di luar zona (%(m)d m dari batas).", m=round(edge_m)), "lat"
+        )
+    return lat_v, lon_v
+
+
+def _snapshot(checkpoint: Checkpoint) -> dict:
+    return {
+        "zone_id": checkpoint.zone_id,
+        "name": checkpoint.name,
+        "lat": checkpoint.lat,
+        "lon": checkpoint.lon,
+        "active": checkpoint.active,
+    }
+
+
+def active_zone(zone_id) -> Zone:
+    """A zone checkpoints and rounds may be added to."""
+    zone = db.session.get(Zone, zone_id) if isinstance(zone_id, int) else None
+    if zone is None:
+        raise ValidationError(_("Zona tidak dikenal."), "zone_id")
+    return zone
+
+
+def create_checkpoint(actor_id: int, zone_id: int, name: str | None, lat, lon) -> Checkpoint:
+    """Place a new checkpoint in a zone; it gets a fresh unguessable token."""
+    zone = active_zone(zone_id)
+    checkpoint_name = _name(name)
+    lat_v, lon_v = _position(zone, lat, lon)
+    checkpoint = Checkpoint(zone_id=zone.id, name=checkpoint_name, lat=lat_v, lon=lon_v)
+    db.session.add(checkpoint)
+    db.session.flush()
+    record(actor_id, "create", "checkpoint", checkpoint.id, None, _snapshot(checkpoint))
+    return checkpoint
+
+
+def set_checkpoint_active(actor_id: int, checkpoint: Checkpoint, active: bool) -> Checkpoint:
+    """Switch a checkpoint on or off; a switched-off tag is refused when scanned."""
+    before = _snapshot(checkpoint)
+    checkpoint.active = active
+    record(actor_id, "update", "checkpoint", checkpoint.id, before, _snapshot(checkpoint))
+    db.session.flush()
+    return checkpoint
+
+
+def reissue_token(actor_id: int, checkpoint: Checkpoint) -> Checkpoint:
+    """Give a checkpoint a new token: the old sticker or tag stops working at once."""
+    from patrol.models import new_token
+
+    checkpoint.token = new_token()
+    record(actor_id, "reissue_token", "checkpoint", checkpoint.id, None, None)
+    db.session.flush()
+    return checkpoint
+
+
+def zone_checkpoints(zone_id: int, active_only: bool = False) -> list[Checkpoint]:
+    """A zone's checkpoints by name."""
+    query = sa.select(Checkpoint).where(Checkpoint.zone_id == zone_id)
+    if active_only:
+        query = query.where(Checkpoint.active)
+    return list(db.session.scalars(query.order_by(Checkpoint.name, Checkpoint.id)))
+
+
+# Rounds (admins) ------------------------------------------------------------------------
+
+
+def _interval(value) -> int:
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit():
+        raise ValidationError(_("Selang waktu harus berupa bilangan bulat menit."), "interval")
+    minutes = int(text)
+    if not MIN_INTERVAL <= minutes <= MAX_INTERVAL:
+        raise ValidationError(_("Selang waktu harus antara 5 menit dan 24 jam."), "interval")
+    return minutes
+
+
+def create_round(
+    actor_id: int,
+    zone_id: int,
+    name: str | None,
+    interval_minutes,
+    checkpoint_ids: list[int],
+    ordered: bool = False,
+) -> PatrolRound:
+    """Make a zone's round from its checkpoints, in the order given."""
+    zone = active_zone(zone_id)
+    round_name = (name or "").strip()
+    if not round_name:
+        raise ValidationError(_("Nama putaran wajib diisi."), "name")
+    if len(round_name) > 120:
+        raise ValidationError(_("Nama terlalu panjang (paling banyak 120 huruf)."), "name")
+    minutes = _interval(interval_minutes)
+    ids = list(dict.fromkeys(checkpoint_ids))
+    if not ids:
+        raise ValidationError(_("Pilih sedikitnya satu titik."), "checkpoints")
+    known = {c.id: c for c in zone_checkpoints(zone.id, active_only=True)}
+    if any(i not in known for i in ids):
+        raise ValidationError(_("Titik harus titik aktif di zona ini."), "checkpoints")
+    patrol_round = PatrolRound(
+        zone_id=zone.id, name=round_name, ordered=bool(ordered), interval_minutes=minutes
+    )
+    patrol_round.stops = [
+        RoundStop(checkpoint_id=cid, position=n) for n, cid in enumerate(ids, start=1)
+    ]
+    db.session.add(patrol_round)
+    db.session.flush()
+    record(
+        actor_id,
+        "create",
+        "patrol_round",
+        patrol_round.id,
+        None,
+        {"name": round_name, "interval_minutes": minutes, "ordered": bool(ordered), "stops": ids},
+    )
+    return patrol_round
+
+
+def set_round_active(actor_id: int, patrol_round: PatrolRound, active: bool) -> PatrolRound:
+    """Switch a round on or off; a switched-off round raises no alerts."""
+    before = {"active": patrol_round.active}
+    patrol_round.active = active
+    record(actor_id, "update", "patrol_round", patrol_round.id, before, {"active": active})
+    db.session.flush()
+    return patrol_round
+
+
+def zone_rounds(zone_id: int, active_only: bool = False) -> list[PatrolRound]:
+    """A zone's rounds with their stops."""
+    query = (
+        sa.select(PatrolRound)
+        .options(joinedload(PatrolRound.stops).joinedload(RoundStop.checkpoint))
+        .where(PatrolRound.zone_id == zone_id)
+    )
+    if active_only:
+        query = query.where(PatrolRound.active)
+    return list(db.session.scalars(query.order_by(PatrolRound.name)).unique())
+
+
+# Scanning (officers) --------------------------------------------------------------------
+
+
+def _checkpoint_fix(checkpoint: Checkpoint, gps: field_service.Gps) -> dict:
+    """The stored GPS columns of a scan, judged against a circle around the checkpoint."""
+    if gps.lat is None or gps.lon is None:
+        return {
+            "lat": None,
+            "lon": None,
+            "accuracy_m": None,
+            "geofence": "no_gps",
+            "distance_m": None,
+            "gps_note": gps.error or "unavailable",
+        }
+    result = geofence.verdict(checkpoint_geometry(checkpoint), gps.lat, gps.lon, gps.accuracy_m)
+    if result.suspicious:
+        note = "suspicious"
+    elif result.status == "outside":
+        # Far from where the tag was placed: a photographed or moved sticker.
+        note = FAR_NOTE
+    else:
+        note = result.reason
+    return {
+        "lat": gps.lat,
+        "lon": gps.lon,
+        "accuracy_m": gps.accuracy_m,
+        "geofence": result.status,
+        "distance_m": result.distance_m,
+        "gps_note": note,
+    }
+
+
+def checkpoint_for_token(token: str | None) -> Checkpoint:
+    """The checkpoint whose sticker or tag carries this token."""
+    text = (token or "").strip()
+    if not text:
+        raise ValidationError(_("Kode titik kosong. Pindai stiker atau tag NFC."), "token")
+    checkpoint = db.session.scalar(sa.select(Checkpoint).where(Checkpoint.token == text))
+    if checkpoint is None:
+        raise ValidationError(_("Kode titik tidak dikenal."), "token")
+    return checkpoint
+
+
+def record_checkpoint_scan(
+    officer_id: int,
+    visit_uuid: str,
+    token: str | None,
+    uuid: str | None,
+    recorded_at: datetime | None,
+    gps: field_service.Gps | None,
+    now: datetime | None = None,
+) -> tuple[CheckpointScan, bool]:
+    """Record a checkpoint scan in a visit; returns (scan, created). Same UUID: the existing one."""
+    now = now or utcnow()
+    client_uuid = field_service._uuid(uuid)
+    existing = field_service._existing(CheckpointScan, client_uuid)
+    if existing is not None:
+        field_service._own(existing.visit, officer_id)
+        return existing, False
+    recorded_at = field_service._when(recorded_at, now)
+    visit = field_service._writable_visit(officer_id, visit_uuid, recorded_at)
+    checkpoint = checkpoint_for_token(token)
+    if checkpoint.zone_id != visit.zone_id:
+        raise ValidationError(
+            _(
+                "Titik ini milik zona lain (%(zone)s), bukan zona kunjungan ini.",
+                zone=checkpoint.zone.name,
+            ),
+            "token",
+        )
+    if not checkpoint.active:
+        raise ValidationError(_("Titik ini sudah tidak aktif."), "token")
+    repeat = db.session.scalar(
+        sa.select(CheckpointScan.id).where(
+            CheckpointScan.visit_id == visit.id,
+            CheckpointScan.checkpoint_id == checkpoint.id,
+            CheckpointScan.recorded_at > recorded_at - REPEAT_WINDOW,
+            CheckpointScan.recorded_at < recorded_at + REPEAT_WINDOW,
+        )
+    )
+    if repeat is not None:
+        raise ValidationError(
+            _("%(name)s baru saja dipindai; pindaian ganda tidak dicatat.", name=checkpoint.name),
+            "token",
+        )
+    scan = CheckpointScan(
+        uuid=client_uuid,
+        visit_id=visit.id,
+        checkpoint_id=checkpoint.id,
+        recorded_at=recorded_at,
+        **_checkpoint_fix(checkpoint, gps or field_service.Gps(error="unavailable")),
+    )
+    return field_service._insert_once(CheckpointScan, scan)
+
+
+def visit_scans(visit: Visit) -> list[CheckpointScan]:
+    """A visit's checkpoint scans, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(CheckpointScan)
+            .options(joinedload(CheckpointScan.checkpoint))
+            .where(CheckpointScan.visit_id == visit.id)
+            .order_by(CheckpointScan.recorded_at.desc(), CheckpointScan.id.desc())
+        )
+    )
+
+
+# Intervals, progress and misses: pure functions on plain values -------------------------
+
+
+Span = tuple[datetime, datetime]
+
+
+def windows(start: datetime, end: datetime, interval_minutes: int) -> list[Span]:
+    """The intervals of a shift, from its start; the last one is cut at the shift's end."""
+    step = timedelta(minutes=interval_minutes)
+    result = []
+    cursor = start
+    while cursor < end:
+        result.append((cursor, min(cursor + step, end)))
+        cursor += step
+    return result
+
+
+def done_in_window(stops: list[int], ordered: bool, scans: list[tuple[int, datetime]]) -> list[int]:
+    """Which stops count as done given the scans of one interval (time order matters if ordered)."""
+    if not ordered:
+        scanned = {cid for cid, _at in scans}
+        return [cid for cid in stops if cid in scanned]
+    done: list[int] = []
+    for cid, _at in sorted(scans, key=lambda s: s[1]):
+        if len(done) < len(stops) and cid == stops[len(done)]:
+            done.append(cid)
+    return done
+
+
+def _in(scans: list[tuple[int, datetime]], start: datetime, end: datetime):
+    return [(cid, at) for cid, at in scans if start <= at < end]
+
+
+@dataclass(frozen=True)
+class Miss:
+    checkpoint_id: int
+    window_start: datetime
+    due_at: datetime
+
+
+def misses(
+    stops: list[int],
+    interval_minutes: int,
+    shift_start: datetime,
+    shift_end: datetime,
+    scans: list[tuple[int, datetime]],
+    now: datetime,
+) -> list[Miss]:
+    """Checkpoints not scanned within a complete interval of the shift (order does not matter)."""
+    result = []
+    for start, end in windows(shift_start, shift_end, interval_minutes):
+        if end > now:
+            break
+        scanned = {cid for cid, _at in _in(scans, start, end)}
+        result += [Miss(cid, start, end) for cid in stops if cid not in scanned]
+    return result
+
+
+def completed_rounds(
+    stops: list[int],
+    ordered: bool,
+    interval_minutes: int,
+    shift_start: datetime,
+    shift_end: datetime,
+    scans: list[tuple[int, datetime]],
+    now: datetime,
+) -> tuple[int, int]:
+    """(rounds completed, rounds expected so far) in a shift: one round per interval."""
+    completed = expected = 0
+    for start, end in windows(shift_start, shift_end, interval_minutes):
+        window_scans = _in(scans, start, end)
+        is_complete = len(done_in_window(stops, ordered, window_scans)) == len(stops)
+        if end <= now:
+            expected += 1
+            completed += is_complete
+        elif is_complete:
+            # An interval still running counts once its round is done.
+            expected += 1
+            completed += 1
+    return completed, expected
+
+
+# From the database -----------------------------------------------------------------------
+
+
+def _officer_scans(
+    officer_id: int, zone_id: int, start: datetime, end: datetime
+) -> list[tuple[int, datetime]]:
+    rows = db.session.execute(
+        sa.select(CheckpointScan.checkpoint_id, CheckpointScan.recorded_at)
+        .join(Visit, Visit.id == CheckpointScan.visit_id)
+        .where(
+            Visit.officer_id == officer_id,
+            Visit.zone_id == zone_id,
+            CheckpointScan.recorded_at >= start,
+            CheckpointScan.recorded_at < end,
+        )
+    )
+    return [(cid, at) for cid, at in rows]
+
+
+def _stop_ids(patrol_round: PatrolRound) -> list[int]:
+    return [s.checkpoint_id for s in patrol_round.stops if s.checkpoint.active]
+
+
+def _shifts(since: datetime, until: datetime, zone_id: int | None = None) -> list[Assignment]:
+    query = (
+        sa.select(Assignment)
+        .options(joinedload(Assignment.officer), joinedload(Assignment.zone))
+        .where(Assignment.starts_at < until, Assignment.ends_at > since)
+        .where(Assignment.zone_id.in_(sa.select(PatrolRound.zone_id).where(PatrolRound.active)))
+    )
+    if zone_id is not None:
+        query = query.where(Assignment.zone_id == zone_id)
+    return list(db.session.scalars(query.order_by(Assignment.starts_at, Assignment.id)))
+
+
+@dataclass
+class MissedCheckpoint:
+    """A missed checkpoint in a shift (an alert), and its closure once an admin closed it."""
+
+    assignment: Assignment
+    patrol_round: PatrolRound
+    checkpoint: Checkpoint
+    window_start: datetime
+    due_at: datetime
+    closure: MissedCheckpointClosure | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.assignment.id}:{self.checkpoint.id}:{self.due_at.isoformat()}"
+
+
+def shift_misses(assignment: Assignment, now: datetime) -> list[MissedCheckpoint]:
+    """Every missed checkpoint of one shift's active rounds up to now, with closures."""
+    found: dict[tuple[int, datetime], MissedCheckpoint] = {}
+    scans = _officer_scans(
+        assignment.officer_id, assignment.zone_id, assignment.starts_at, assignment.ends_at
+    )
+    for patrol_round in zone_rounds(assignment.zone_id, active_only=True):
+        checkpoints = {s.checkpoint_id: s.checkpoint for s in patrol_round.stops}
+        for miss in misses(
+            _stop_ids(patrol_round),
+            patrol_round.interval_minutes,
+            assignment.starts_at,
+            assignment.ends_at,
+            scans,
+            now,
+        ):
+            # A checkpoint in two rounds is one alert per interval end.
+            found.setdefault(
+                (miss.checkpoint_id, miss.due_at),
+                MissedCheckpoint(
+                    assignment,
+                    patrol_round,
+                    checkpoints[miss.checkpoint_id],
+                    miss.window_start,
+                    miss.due_at,
+                ),
+            )
+    if found:
+        closures = db.session.scalars(
+            sa.select(MissedCheckpointClosure)
+            .options(joinedload(MissedCheckpointClosure.closed_by))
+            .where(MissedCheckpointClosure.assignment_id == assignment.id)
+        )
+        for closure in closures:
+            item = found.get((closure.checkpoint_id, closure.due_at))
+            if item is not None:
+                item.closure = closure
+    return sorted(found.values(), key=lambda m: (m.due_at, m.checkpoint.name))
+
+
+def missed_checkpoints(
+    since: datetime, until: datetime | None = None, zone_id: int | None = None
+) -> list[MissedCheckpoint]:
+    """Missed checkpoints of the shifts overlapping [since, until), open and closed."""
+    until = until or utcnow()
+    result = []
+    for assignment in _shifts(since, until, zone_id):
+        result += [m for m in shift_misses(assignment, until) if m.due_at >= since]
+    return result
+
+
+def open_alerts(since: datetime, now: datetime | None = None) -> list[MissedCheckpoint]:
+    """Missed-checkpoint alerts no admin has closed yet, newest first."""
+    items = [m for m in missed_checkpoints(since, now) if m.closure is None]
+    return sorted(items, key=lambda m: m.due_at, reverse=True)
+
+
+def missed_per_zone(since: datetime, until: datetime | None = None) -> list[tuple[Zone, int]]:
+    """Checkpoints missed per zone in a period (for the coverage report), most first."""
+    counts: dict[int, tuple[Zone, int]] = {}
+    for miss in missed_checkpoints(since, until):
+        zone = miss.assignment.zone
+        counts[zone.id] = (zone, counts.get(zone.id, (zone, 0))[1] + 1)
+    return sorted(counts.values(), key=lambda pair: (-pair[1], pair[0].name))
+
+
+@dataclass
+class ShiftRounds:
+    """Rounds completed in one shift against the rounds expected so far."""
+
+    assignment: Assignment
+    patrol_round: PatrolRound
+    completed: int
+    expected: int
+
+
+def rounds_per_shift(since: datetime, until: datetime | None = None) -> list[ShiftRounds]:
+    """Rounds completed per shift and round in a period (for the coverage report)."""
+    until = until or utcnow()
+    result = []
+    for assignment in _shifts(since, until):
+        scans = _officer_scans(
+            assignment.officer_id, assignment.zone_id, assignment.starts_at, assignment.ends_at
+        )
+        for patrol_round in zone_rounds(assignment.zone_id, active_only=True):
+            completed, expected = completed_rounds(
+                _stop_ids(patrol_round),
+                patrol_round.ordered,
+                patrol_round.interval_minutes,
+                assignment.starts_at,
+                assignment.ends_at,
+                scans,
+                until,
+            )
+            result.append(ShiftRounds(assignment, patrol_round, completed, expected))
+    return result
+
+
+def close_alert(
+    actor_id: int,
+    assignment_id: int,
+    checkpoint_id: int,
+    due_at: datetime,
+    comment: str | None,
+    now: datetime | None = None,
+) -> MissedCheckpointClosure:
+    """Close a missed-checkpoint alert; a comment saying why is required."""
+    now = now or utcnow()
+    text = (comment or "").strip()
+    if not text:
+        raise ValidationError(_("Tulis alasan sebelum menutup peringatan ini."), "comment")
+    if len(text) > 1000:
+        raise ValidationError(_("Komentar terlalu panjang (paling banyak 1000 huruf)."), "comment")
+    assignment = (
+        db.session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None
+    )
+    miss = None
+    if assignment is not None:
+        miss = next(
+            (
+                m
+                for m in shift_misses(assignment, now)
+                if m.checkpoint.id == checkpoint_id and m.due_at == due_at
+            ),
+            None,
+        )
+    if miss is None:
+        raise ValidationError(_("Peringatan ini tidak ditemukan."), "alert")
+    if miss.closure is not None:
+        raise ValidationError(_("Peringatan ini sudah ditutup."), "alert")
+    closure = MissedCheckpointClosure(
+        assignment_id=assignment_id,
+        checkpoint_id=checkpoint_id,
+        due_at=due_at,
+        comment=text,
+        closed_by_id=actor_id,
+        closed_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(closure)
+    except IntegrityError:
+        raise ValidationError(_("Peringatan ini sudah ditutup."), "alert") from None
+    record(
+        actor_id,
+        "close",
+        "missed_checkpoint",
+        f"{assignment_id}:{checkpoint_id}",
+        None,
+        {"due_at": due_at.isoformat(), "comment": text},
+    )
+    return closure
+
+
+# The round's progress on the visit screen ------------------------------------------------
+
+
+@dataclass
+class StopProgress:
+    checkpoint: Checkpoint
+    scanned_at: datetime | None
+    is_next: bool = False
+    # Scanned, but before the stops that come first in an ordered round.
+    out_of_order: bool = False
+
+
+@dataclass
+class RoundProgress:
+    patrol_round: PatrolRound
+    window_start: datetime
+    due_at: datetime
+    stops: list[StopProgress] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.stops if s.scanned_at is not None)
+
+
+def round_progress(visit: Visit, now: datetime | None = None) -> list[RoundProgress]:
+    """For each active round of the visit's zone: the current interval's done and due stops."""
+    now = now or utcnow()
+    at = min(now, visit.ended_at) if visit.ended_at else now
+    if visit.assignment is not None:
+        start, end = visit.assignment.starts_at, visit.assignment.ends_at
+    else:
+        start, end = visit.started_at, visit.started_at + timedelta(days=1)
+    result = []
+    for patrol_round in zone_rounds(visit.zone_id, active_only=True):
+        stops = [s for s in patrol_round.stops if s.checkpoint.active]
+        if not stops:
+            continue
+        spans = windows(start, max(end, at + timedelta(seconds=1)), patrol_round.interval_minutes)
+        window_start, due_at = next(
+            ((a, b) for a, b in spans if a <= at < b), (start, start + timedelta(minutes=1))
+        )
+        scans = _officer_scans(visit.officer_id, visit.zone_id, window_start, due_at)
+        in_order = done_in_window([s.checkpoint_id for s in stops], patrol_round.ordered, scans)
+        first_at: dict[int, datetime] = {}
+        for cid, scanned in sorted(scans, key=lambda s: s[1]):
+            first_at.setdefault(cid, scanned)
+        progress = RoundProgress(patrol_round, window_start, due_at)
+        next_marked = False
+        for stop in stops:
+            scanned_at = first_at.get(stop.checkpoint_id)
+            is_next = patrol_round.ordered and scanned_at is None and not next_marked
+            next_marked = next_marked or is_next
+            progress.stops.append(
+                StopProgress(
+                    stop.checkpoint,
+                    scanned_at,
+                    is_next,
+                    out_of_order=scanned_at is not None and stop.checkpoint_id not in in_order,
+                )
+            )
+        result.append(progress)
+    return result
+
+
+def zones_with_checkpoints() -> list[tuple[Zone, int, int]]:
+    """Every zone with its number of checkpoints and of rounds, for the admin's list."""
+    checkpoints = dict(
+        db.session.execute(
+            sa.select(Checkpoint.zone_id, sa.func.count()).group_by(Checkpoint.zone_id)
+        ).all()
+    )
+    rounds = dict(
+        db.session.execute(
+            sa.select(PatrolRound.zone_id, sa.func.count()).group_by(PatrolRound.zone_id)
+        ).all()
+    )
+    zones = db.session.scalars(sa.select(Zone).order_by(Zone.active.desc(), Zone.name))
+    return [(z, checkpoints.get(z.id, 0), rounds.get(z.id, 0)) for z in zones]
