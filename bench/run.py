@@ -33,6 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import contextlib
+
 from harness import (  # noqa: E402
     ROOT,
     VENV_BIN,
@@ -451,10 +453,8 @@ def drain(server: Server, probe: str) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         started = time.monotonic()
-        try:
+        with contextlib.suppress(OSError):
             urllib.request.urlopen(server.base + probe, timeout=30).read()
-        except OSError:
-            pass
         if time.monotonic() - started < 0.5:
             return
         time.sleep(0.5)
