@@ -31,6 +31,7 @@ pytest_plugins = [
     "tests.fixtures_field",
     "tests.fixtures_checkin",
     "tests.fixtures_reports",
+    "tests.fixtures_hardening",
 ]
 
 DEFAULT_PASSWORD = "rahasia-123"

@@ -1,6 +1,7 @@
 """The access matrix: every endpoint declares who may reach it, and is held to it."""
 
 import pytest
+from werkzeug.routing import NumberConverter
 
 from patrol.access import PUBLIC, declared_access
 
@@ -16,8 +17,8 @@ def endpoints(app):
             continue
         args = {}
         for name in rule.arguments:
-            converter = rule._converters[name].__class__.__name__
-            args[name] = 999999 if converter in ("IntegerConverter", "FloatConverter") else "x"
+            number = isinstance(rule._converters[name], NumberConverter)
+            args[name] = 999999 if number else "x"
         url = rule.build(args, append_unknown=False)[1]
         for method in sorted(rule.methods - SKIP_METHODS):
             out.append((rule.endpoint, method, url))
