@@ -1,7 +1,7 @@
 """The access matrix: every endpoint declares who may reach it, and is held to it."""
 
 import pytest
-from werkzeug.routing import NumberConverter
+from werkzeug.routing.converters import NumberConverter
 
 from patrol.access import PUBLIC, declared_access
 
