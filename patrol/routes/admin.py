@@ -27,6 +27,7 @@ from patrol.forms_planning import (
 from patrol.geofence import INDONESIA_BOUNDS, centre
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
 from patrol.services import audit, offices, shifts, users, zones
+from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow, wib_day_bounds, wib_today
 from patrol.urls import parse_id
@@ -550,6 +551,20 @@ def audit_list():
     before_id = request.args.get("sebelum", type=parse_id)
     events = audit.recent(100, entity, before_id)
     return render_template("admin/audit.html", events=events, entity=entity)
+
+
+@bp.route("/audit.csv")
+@roles("admin")
+def audit_export():
+    """The whole audit trail (optionally of one kind of record) as a CSV download."""
+    entity = request.args.get("jenis") or None
+    body = "".join(audit_export_csv(entity))
+    kind = entity if entity and entity.isascii() and entity.isidentifier() else "semua"
+    name = f"audit-{kind}-{wib_today().isoformat()}.csv"
+    response = current_app.response_class(body, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.app_template_filter("format_wib_date")
