@@ -27,7 +27,9 @@ from tests.conftest import base_config
 from tests.load.harness import Browser, flask_cli, gunicorn
 
 PASSWORD = "muatan-uji-123"
-THREADS = 24
+# Client threads and gunicorn workers; raise them to push harder (LOAD_THREADS, LOAD_WORKERS).
+THREADS = int(os.environ.get("LOAD_THREADS", "24"))
+WORKERS = int(os.environ.get("LOAD_WORKERS", "4"))
 
 
 def seed() -> dict:
@@ -147,7 +149,7 @@ def test_200_concurrent_check_ins_give_exact_counts(target, tmp_path):
     uuids = [str(uuid.uuid4()) for _ in range(150)]
     # 150 phones, and 50 of them send their form a second time at once (a double tap).
     jobs = [(u, n) for n, u in enumerate(uuids)] + [(uuids[n], n) for n in range(50)]
-    with gunicorn(url, tmp_path) as server, ThreadPoolExecutor(THREADS) as pool:
+    with gunicorn(url, tmp_path, WORKERS) as server, ThreadPoolExecutor(THREADS) as pool:
         started = time.monotonic()
         replies = list(pool.map(lambda job: check_in(server.url, data["token"], *job), jobs))
         seconds = time.monotonic() - started
@@ -166,7 +168,7 @@ def test_concurrent_officer_entries_with_reused_uuids_are_stored_once(target, tm
     url, app, data = target
     uuids = [str(uuid.uuid4()) for _ in range(60)]
     jobs = uuids + uuids[:40]  # 40 entries sent twice (the outbox retrying)
-    with gunicorn(url, tmp_path) as server:
+    with gunicorn(url, tmp_path, WORKERS) as server:
         officer = Browser(server.url)
         officer.log_in("petugas-muatan", PASSWORD)
         visit_url = f"/patroli/kunjungan/{data['visit']}"
@@ -197,7 +199,7 @@ def test_a_worker_killed_mid_load_leaves_no_half_written_rows(target, tmp_path):
     url, app, data = target
     uuids = [str(uuid.uuid4()) for _ in range(200)]
     killed = []
-    with gunicorn(url, tmp_path) as server:
+    with gunicorn(url, tmp_path, WORKERS) as server:
         done = threading.Semaphore(0)
 
         def job(n):
@@ -233,3 +235,92 @@ def test_a_worker_killed_mid_load_leaves_no_half_written_rows(target, tmp_path):
         assert row.short_code and row.checkout_secret and row.screening == "green"
         assert row.vaccine_doses == 3 and row.checked_in_at is not None
     assert "database is locked" not in log
+
+
+OUTAGE_TEXT = "Layanan sedang tidak dapat dihubungi"
+
+
+def _admin_sql(database_uri: str, *statements: str) -> None:
+    """Run statements on the test server outside a transaction (CREATE/ALTER DATABASE)."""
+    engine = sa.create_engine(database_uri, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def _throwaway_postgres(database_uri: str) -> tuple[str, str]:
+    """A fresh database beside the test database (name, URI), with the schema and seed."""
+    url = sa.engine.make_url(database_uri)
+    name = f"{url.database}_fault"
+    _admin_sql(
+        database_uri, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
+    return name, url.set(database=name).render_as_string(hide_password=False)
+
+
+def _assert_outage(server, officer, token):
+    health = Browser(server.url).request("/healthz")
+    assert health.status == 503
+    assert '"status":"unavailable"' in health.body.replace(" ", "")
+    for reply in (Browser(server.url).request(f"/c/{token}"), officer.request("/patroli/")):
+        assert reply.status == 503, reply.body[:300]
+        assert OUTAGE_TEXT in reply.body
+        assert "Traceback" not in reply.body
+
+
+def _assert_recovered(server, officer, token):
+    assert Browser(server.url).request("/healthz").status == 200
+    assert officer.request("/patroli/").status == 200
+    assert check_in(server.url, token, str(uuid.uuid4()), 999).status == 302
+
+
+def test_database_outage_gives_503_and_the_app_recovers_without_a_restart(
+    backend, database_uri, tmp_path
+):
+    if backend == "sqlite":
+        folder = tmp_path / "data"
+        folder.mkdir()
+        url = "sqlite:///" + str(folder / "patroli.db")
+        flask_cli(url, "db", "upgrade")
+    else:
+        name, url = _throwaway_postgres(database_uri)
+    app = create_app(base_config(url))
+    with app.app_context():
+        if backend == "postgresql":
+            db.create_all()
+        ensure_reference_data()
+        data = seed()
+        db.engine.dispose()
+    try:
+        with gunicorn(url, tmp_path, workers=2) as server:
+            officer = Browser(server.url)
+            officer.log_in("petugas-muatan", PASSWORD)
+            assert check_in(server.url, data["token"], str(uuid.uuid4()), 1).status == 302
+            if backend == "sqlite":
+                # A connection a worker already holds keeps reading a moved file, so the
+                # outage shows on new connections: the workers are recycled (as gunicorn's
+                # max_requests does) and the folder goes away before the new ones connect.
+                # The recovery below happens in those same workers, with no restart.
+                for pid in server.workers():
+                    os.kill(pid, signal.SIGTERM)
+                folder.rename(tmp_path / "data-away")
+                time.sleep(2)
+            else:
+                _admin_sql(
+                    database_uri,
+                    f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+                )
+            _assert_outage(server, officer, data["token"])
+            if backend == "sqlite":
+                (tmp_path / "data-away").rename(folder)
+            else:
+                _admin_sql(database_uri, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            _assert_recovered(server, officer, data["token"])
+    finally:
+        if backend == "postgresql":
+            _admin_sql(database_uri, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
