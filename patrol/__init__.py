@@ -79,7 +79,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per module in patrol/routes."""
     from patrol.routes import admin, api, auth, checkin, patrol, public, reports, rounds
+    from patrol.urls import IdConverter
 
+    app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
     for module in (auth, patrol, checkin, admin, reports, rounds, public, api):
         app.register_blueprint(module.bp)
 
@@ -87,9 +89,10 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Access rules for every request, security headers, and Vary for htmx partials."""
     from patrol.access import enforce_declared_access
-    from patrol.security import init_security_headers
+    from patrol.security import init_security_headers, reject_nul_bytes
 
     app.before_request(enforce_declared_access)
+    app.before_request(reject_nul_bytes)
     init_security_headers(app)
 
     @app.after_request

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -71,6 +71,9 @@ def register(app: Flask) -> None:
     def database_unavailable(error):
         db.session.rollback()
         app.logger.error("database unavailable: %s", error.orig)
+        # The page must not load the logged-in user from the database that just failed
+        # (it would fail again inside this handler and give a bare 500).
+        g._login_user = app.login_manager.anonymous_user()
         return error_response(503)
 
     @app.errorhandler(Exception)

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
-class LoginForm(FlaskForm):
+class TextForm(FlaskForm):
+    """A form of text fields that reads only the posted form fields.
+
+    Flask-WTF would also hand uploaded files and JSON bodies to the fields, which then
+    receive objects they cannot read (a 500 instead of a clear message beside the field).
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            wrapped = super().wrap_formdata(form, formdata)
+            if wrapped is None or wrapped is formdata:
+                return wrapped
+            return request.form
+
+
+class LoginForm(TextForm):
     username = StringField(
         _l("Nama pengguna"),
         validators=[

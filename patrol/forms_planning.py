@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,8 +17,21 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from patrol.forms import TextForm
+from patrol.urls import MAX_ID
+
 REQUIRED = _l("Wajib diisi.")
 NUMBER = _l("Harus berupa angka.")
+# More people than a city holds is a typing error (and would overflow the column).
+MAX_CAPACITY = 1_000_000
+
+
+def record_id(value) -> int:
+    """A select's value as a row id; anything the database cannot hold is not a choice."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
 
 
 def zone_kind_choices():
@@ -45,7 +57,7 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class ZoneForm(FlaskForm):
+class ZoneForm(TextForm):
     name = StringField(_l("Nama zona"), validators=[DataRequired(REQUIRED), Length(max=120)])
     kind = SelectField(_l("Jenis"), choices=zone_kind_choices())
     kecamatan = StringField(_l("Kecamatan"), validators=[Optional(), Length(max=80)])
@@ -55,6 +67,7 @@ class ZoneForm(FlaskForm):
         validators=[
             InputRequired(REQUIRED),
             NumberRange(min=0, message=_l("Kapasitas tidak boleh negatif.")),
+            NumberRange(max=MAX_CAPACITY, message=_l("Kapasitas terlalu besar.")),
         ],
     )
     active = BooleanField(_l("Aktif"), default=True)
@@ -64,7 +77,7 @@ class ZoneForm(FlaskForm):
     radius_m = FloatField(_l("Jari-jari (meter)"), validators=[Optional()])
 
 
-class OfficeForm(FlaskForm):
+class OfficeForm(TextForm):
     name = StringField(_l("Nama kantor"), validators=[DataRequired(REQUIRED), Length(max=120)])
     address = StringField(_l("Alamat"), validators=[Optional(), Length(max=250)])
     lat = FloatField(_l("Lintang"), validators=[InputRequired(REQUIRED)])
@@ -78,6 +91,7 @@ class OfficeForm(FlaskForm):
         validators=[
             InputRequired(REQUIRED),
             NumberRange(min=0, message=_l("Kapasitas tidak boleh negatif.")),
+            NumberRange(max=MAX_CAPACITY, message=_l("Kapasitas terlalu besar.")),
         ],
     )
     opens_at = TimeField(_l("Jam buka (WIB)"), validators=[InputRequired(REQUIRED)])
@@ -85,11 +99,11 @@ class OfficeForm(FlaskForm):
     active = BooleanField(_l("Aktif"), default=True)
 
 
-class EntranceForm(FlaskForm):
+class EntranceForm(TextForm):
     name = StringField(_l("Nama pintu"), validators=[DataRequired(REQUIRED), Length(max=120)])
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(TextForm):
     username = StringField(_l("Nama pengguna"), validators=[DataRequired(REQUIRED), Length(max=64)])
     full_name = StringField(
         _l("Nama lengkap"), validators=[DataRequired(REQUIRED), Length(max=120)]
@@ -98,7 +112,7 @@ class NewUserForm(FlaskForm):
     password = PasswordField(_l("Kata sandi awal"), validators=[DataRequired(REQUIRED)])
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(TextForm):
     full_name = StringField(
         _l("Nama lengkap"), validators=[DataRequired(REQUIRED), Length(max=120)]
     )
@@ -106,13 +120,13 @@ class EditUserForm(FlaskForm):
     active = BooleanField(_l("Aktif (boleh masuk)"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(TextForm):
     password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(REQUIRED)])
 
 
-class ShiftForm(FlaskForm):
-    officer_id = SelectField(_l("Petugas"), coerce=int, validate_choice=False)
-    zone_id = SelectField(_l("Zona"), coerce=int, validate_choice=False)
+class ShiftForm(TextForm):
+    officer_id = SelectField(_l("Petugas"), coerce=record_id, validate_choice=False)
+    zone_id = SelectField(_l("Zona"), coerce=record_id, validate_choice=False)
     day = DateField(_l("Tanggal"), validators=[InputRequired(REQUIRED)])
     starts_at = TimeField(_l("Mulai (WIB)"), validators=[InputRequired(REQUIRED)])
     ends_at = TimeField(_l("Selesai (WIB)"), validators=[InputRequired(REQUIRED)])
@@ -126,12 +140,12 @@ class ShiftForm(FlaskForm):
     )
 
 
-class CopyDayForm(FlaskForm):
+class CopyDayForm(TextForm):
     source = DateField(_l("Salin dari tanggal"), validators=[InputRequired(REQUIRED)])
     target = DateField(_l("Ke tanggal"), validators=[InputRequired(REQUIRED)])
-    copy_zone_id = SelectField(_l("Hanya zona"), coerce=int, validate_choice=False, default=0)
+    copy_zone_id = SelectField(_l("Hanya zona"), coerce=record_id, validate_choice=False, default=0)
 
 
-class GuardPostForm(FlaskForm):
-    guard_id = SelectField(_l("Petugas keamanan"), coerce=int, validate_choice=False)
-    office_id = SelectField(_l("Kantor"), coerce=int, validate_choice=False)
+class GuardPostForm(TextForm):
+    guard_id = SelectField(_l("Petugas keamanan"), coerce=record_id, validate_choice=False)
+    office_id = SelectField(_l("Kantor"), coerce=record_id, validate_choice=False)

@@ -47,7 +47,9 @@ def describe_api(server_url: str) -> dict:
             "visit_uuid": {
                 "type": "string",
                 "format": "uuid",
-                "description": "violation, crowd_count, checkpoint_scan, visit_end: the visit's UUID.",
+                "description": (
+                    "violation, crowd_count, checkpoint_scan, visit_end: the visit's UUID."
+                ),
             },
             "category": {"type": "string", "description": "violation: category code"},
             "action": {"type": "string", "description": "violation: action code"},

@@ -69,3 +69,23 @@ def init_security_headers(app: Flask) -> None:
             if current_user and current_user.is_authenticated:
                 headers["Cache-Control"] = "private, no-store"
         return response
+
+
+def reject_nul_bytes():
+    """Before every request: refuse (400) input holding a NUL character.
+
+    No form has a use for it, SQLite would store it silently and PostgreSQL refuses it with
+    an error deep inside a service; refusing it here gives one clear answer everywhere.
+    """
+    from flask import abort
+    from flask_babel import gettext as _
+
+    from patrol.urls import has_nul_byte
+
+    path_values = (request.view_args or {}).values()
+    if (
+        has_nul_byte(path_values)
+        or has_nul_byte(request.args.values())
+        or (request.form and has_nul_byte(request.form.values()))
+    ):
+        abort(400, description=_("Isian berisi karakter yang tidak diizinkan."))

@@ -33,6 +33,7 @@ pytest_plugins = [
     "tests.fixtures_reports",
     "tests.fixtures_checkpoints",
     "tests.fixtures_offline",
+    "tests.fixtures_hardening",
 ]
 
 DEFAULT_PASSWORD = "rahasia-123"

@@ -1,6 +1,7 @@
 """The access matrix: every endpoint declares who may reach it, and is held to it."""
 
 import pytest
+from werkzeug.routing.converters import NumberConverter
 
 from patrol.access import PUBLIC, declared_access
 
@@ -16,8 +17,8 @@ def endpoints(app):
             continue
         args = {}
         for name in rule.arguments:
-            converter = rule._converters[name].__class__.__name__
-            args[name] = 999999 if converter in ("IntegerConverter", "FloatConverter") else "x"
+            number = isinstance(rule._converters[name], NumberConverter)
+            args[name] = 999999 if number else "x"
         url = rule.build(args, append_unknown=False)[1]
         for method in sorted(rule.methods - SKIP_METHODS):
             out.append((rule.endpoint, method, url))
@@ -109,3 +110,69 @@ def test_anonymous_htmx_request_is_redirected_by_header(client):
     response = client.get("/patroli/", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/login")
+
+
+# Object ownership: (who, method, url, status). Each stranger holds the right role but not
+# the object: another officer's visit and entries, another office's board and its actions,
+# another office's visitor through one's own board, another phone's pass.
+OWNERSHIP = [
+    ("other_officer", "GET", "/patroli/kunjungan/{visit.uuid}", 403),
+    ("other_officer", "POST", "/patroli/kunjungan/{visit.uuid}/pelanggaran", 403),
+    ("other_officer", "POST", "/patroli/kunjungan/{visit.uuid}/hitung", 403),
+    ("other_officer", "POST", "/patroli/kunjungan/{visit.uuid}/selesai", 403),
+    ("other_officer", "POST", "/patroli/pelanggaran/{violation.id}/ubah", 403),
+    ("other_officer", "POST", "/patroli/pelanggaran/{violation.id}/tarik", 403),
+    ("other_officer", "GET", "/patroli/pelanggaran/{violation.id}/cetak", 403),
+    ("other_officer", "GET", "/patroli/pelanggaran/{violation.id}/foto", 403),
+    ("other_officer", "POST", "/patroli/hitung/{crowd.id}/ubah", 403),
+    ("other_officer", "POST", "/patroli/hitung/{crowd.id}/tarik", 403),
+    ("guard", "GET", "/patroli/pelanggaran/{violation.id}/foto", 403),
+    ("other_guard", "GET", "/jaga/kantor/{office.id}", 403),
+    ("other_guard", "GET", "/jaga/kantor/{office.id}/langsung", 403),
+    ("other_guard", "POST", "/jaga/kantor/{office.id}/keluar/{checkin.id}", 403),
+    ("other_guard", "POST", "/jaga/kantor/{office.id}/tutup", 403),
+    ("other_guard", "POST", "/jaga/kantor/{office.id}/masuk", 403),
+    ("other_guard", "POST", "/jaga/kantor/{office.id}/tolak", 403),
+    ("other_guard", "GET", "/jaga/kantor/{office.id}/layar/{entrance.id}", 403),
+    ("guard", "POST", "/jaga/kantor/{office.id}/keluar/{other_checkin.id}", 404),
+    (None, "POST", "/c/keluar", 302),
+]
+
+
+def _snapshot(world) -> tuple:
+    from patrol.extensions import db
+    from patrol.models import CheckIn
+
+    db.session.expire_all()
+    return (
+        world.visit.ended_at,
+        world.violation.withdrawn_at,
+        world.violation.people_count,
+        world.crowd.headcount,
+        world.crowd.withdrawn_at,
+        world.checkin.checked_out_at,
+        world.other_checkin.checked_out_at,
+        db.session.query(CheckIn).count(),
+    )
+
+
+@pytest.mark.parametrize(("who", "method", "pattern", "status"), OWNERSHIP)
+def test_strangers_can_neither_see_nor_change_others_records(world, who, method, pattern, status):
+    url = pattern.format(
+        visit=world.visit,
+        violation=world.violation,
+        crowd=world.crowd,
+        office=world.office,
+        entrance=world.entrance,
+        checkin=world.checkin,
+        other_checkin=world.other_checkin,
+    )
+    before = _snapshot(world)
+    client = world.client(who)
+    if who is None:  # another phone: it holds a pass secret, just not this visitor's
+        client.set_cookie("patroli_pass", "not-the-visitors-secret", path="/c/")
+    data = {"headcount": "99", "people_count": "5", "reason": "x", "name": "Orang Asing"}
+    data |= {"category": "crowding", "action": "verbal_warning", "has_symptoms": "no"}
+    response = client.open(url, method=method, data=data if method == "POST" else None)
+    assert response.status_code == status
+    assert _snapshot(world) == before

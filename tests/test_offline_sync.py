@@ -330,6 +330,7 @@ def test_the_api_is_described_in_openapi(client):
         "visit_end",
         "violation",
         "crowd_count",
+        "checkpoint_scan",
     }
     assert {"200", "400", "401", "403", "413"} <= set(sync["responses"])
 

@@ -27,8 +27,10 @@ from patrol.forms_planning import (
 from patrol.geofence import INDONESIA_BOUNDS, centre
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
 from patrol.services import audit, offices, shifts, users, zones
+from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow, wib_day_bounds, wib_today
+from patrol.urls import parse_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -394,8 +396,8 @@ def shift_list():
     """Day or week view of shifts, for one zone, one officer, or everyone."""
     view = "week" if request.args.get("tampilan") == "minggu" else "day"
     day = _parse_day(request.args.get("tanggal"))
-    zone_id = request.args.get("zona", type=int) or None
-    officer_id = request.args.get("petugas", type=int) or None
+    zone_id = request.args.get("zona", type=parse_id)
+    officer_id = request.args.get("petugas", type=parse_id)
     first = day - timedelta(days=day.weekday()) if view == "week" else day
     plan = shifts.schedule(first, 7 if view == "week" else 1, zone_id, officer_id)
     step = timedelta(days=7 if view == "week" else 1)
@@ -422,7 +424,7 @@ def shift_new():
     form.zone_id.choices = choices(_zone_choices())
     if request.method == "GET":
         form.day.data = _parse_day(request.args.get("tanggal"))
-        form.zone_id.data = request.args.get("zona", type=int)
+        form.zone_id.data = request.args.get("zona", type=parse_id)
         form.starts_at.data, form.ends_at.data = time(7, 0), time(15, 0)
     form_error = None
     if form.validate_on_submit():
@@ -546,9 +548,23 @@ def post_delete(post_id: int):
 def audit_list():
     """The latest admin changes: who, what, when, before and after."""
     entity = request.args.get("jenis") or None
-    before_id = request.args.get("sebelum", type=int)
+    before_id = request.args.get("sebelum", type=parse_id)
     events = audit.recent(100, entity, before_id)
     return render_template("admin/audit.html", events=events, entity=entity)
+
+
+@bp.route("/audit.csv")
+@roles("admin")
+def audit_export():
+    """The whole audit trail (optionally of one kind of record) as a CSV download."""
+    entity = request.args.get("jenis") or None
+    body = "".join(audit_export_csv(entity))
+    kind = entity if entity and entity.isascii() and entity.isidentifier() else "semua"
+    name = f"audit-{kind}-{wib_today().isoformat()}.csv"
+    response = current_app.response_class(body, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.app_template_filter("format_wib_date")

@@ -28,6 +28,7 @@ from patrol.services import field
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.timeutil import utcnow
+from patrol.urls import parse_id
 
 bp = Blueprint("patrol", __name__, url_prefix="/patroli")
 
@@ -112,7 +113,7 @@ def start_visit():
     """Start a visit in the current shift's zone with the phone's GPS fix."""
     try:
         gps = _gps_from_form()
-        zone_id = request.form.get("zone_id", type=int)
+        zone_id = request.form.get("zone_id", type=parse_id)
         visit = field.start_visit(current_user.id, zone_id, request.form.get("uuid"), gps)
     except ValidationError as error:
         db.session.rollback()
