@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app patrol
 
-.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test clean
+.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test report-scale clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,9 +52,21 @@ test-sqlite: $(VENV)/.installed-dev translations
 test-postgresql: $(VENV)/.installed-dev translations
 	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
 
+# Patroli against its minimal twin under gunicorn + wrk; writes docs/benchmarks.md.
+# BENCH_DATABASE_URL adds a PostgreSQL pass; BENCH_SECONDS, BENCH_ROUNDS, ... in bench/run.py.
+bench: $(VENV)/.installed-dev translations
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/pip install --quiet pyinstrument==5.1.3
+	$(BIN)/python bench/run.py
+
+# Two gunicorn instances on one PostgreSQL and one Redis (docs/deploy.md); CI runs it.
+scale-test: $(VENV)/.installed-dev translations
+	$(BIN)/python bench/scale_out_test.py
+
 # Report pages over a year of load data (SCALE=1: 1 000 000 check-ins) against 1/1000 of it.
-scale-test: $(VENV)/.installed
-	$(BIN)/python scripts/scale_test.py $(or $(SCALE),1.0)
+report-scale: $(VENV)/.installed
+	$(BIN)/python scripts/report_scale.py $(or $(SCALE),1.0)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,8 @@ def start_gunicorn(name: str, app: str, env: dict, workers: int, log: Path) -> S
     port = free_port()
     cmd = [
         str(VENV_BIN / "gunicorn"),
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -99,7 +103,9 @@ def run_wrk(url: str, seconds: int, connections: int, lua: str | None = None) ->
     if wrk is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     assert url.startswith("http://127.0.0.1:"), "benchmarks target loopback only"
-    cmd = [wrk, "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
+    # A 10 s timeout: slow answers count in the latency figures instead of as errors.
+    cmd = [wrk, "--latency", "--timeout", "10s", "-t", "2", "-c", str(connections)]
+    cmd += ["-d", f"{seconds}s"]
     with tempfile.TemporaryDirectory() as tmp:
         if lua:
             script = Path(tmp) / "scenario.lua"
@@ -109,9 +115,11 @@ def run_wrk(url: str, seconds: int, connections: int, lua: str | None = None) ->
         out = subprocess.run(
             cmd, capture_output=True, text=True, timeout=seconds + 30, check=True
         ).stdout
+    if not re.search(r"^\s+50%\s+[\d.]+\w", out, re.M):
+        raise RuntimeError(f"wrk gave no latency figures for {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
     errors = 0
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -142,3 +150,123 @@ def page_weight(base: str, path: str, cookie: str | None = None) -> tuple[int, i
         body = urllib.request.urlopen(base + asset, timeout=10).read()
         total += body and gzip_size(body)
     return total, gzip_size(html), len(assets)
+
+
+# A small HTTP client for setting up scenarios -------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CSRF_META = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Browser:
+    """Cookies kept by hand (Secure cookies too: the bench talks plain HTTP on loopback)."""
+
+    def __init__(self, base: str, forwarded_for: str | None = None):
+        assert base.startswith("http://127.0.0.1:"), "loopback only"
+        self.base = base
+        self.cookies: dict[str, str] = {}
+        self.forwarded_for = forwarded_for
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method: str, path: str, data=None, headers=None, base=None) -> Reply:
+        """Send one request (form dict, JSON bytes or None), keep its cookies, never follow."""
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = self.cookie_header
+        if self.forwarded_for:
+            headers["X-Forwarded-For"] = self.forwarded_for
+        body = None
+        if isinstance(data, dict):
+            body = urllib.parse.urlencode(data).encode()
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif isinstance(data, bytes):
+            body = data
+        url = (base or self.base) + path
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        try:
+            response = self._opener.open(request, timeout=30)
+            status, hdrs, payload = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            status, hdrs, payload = error.code, error.headers, error.read()
+        for value in hdrs.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            cookie_value = rest.split(";", 1)[0]
+            if cookie_value:
+                self.cookies[name.strip()] = cookie_value
+            else:
+                self.cookies.pop(name.strip(), None)
+        return Reply(status, dict(hdrs.items()), payload)
+
+    def get(self, path: str, **kwargs) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, data=None, **kwargs) -> Reply:
+        return self.request("POST", path, data=data, **kwargs)
+
+    def csrf(self, path: str, base=None) -> str:
+        """The CSRF token of the form on ``path`` (the session cookie comes with it)."""
+        page = self.get(path, base=base)
+        match = CSRF_INPUT.search(page.text) or CSRF_META.search(page.text)
+        if match is None:
+            raise RuntimeError(f"no CSRF token on {path} (status {page.status})")
+        return match.group(1)
+
+    def login(self, username: str, password: str, base=None) -> Reply:
+        """Log in through the real form; returns the reply (302 on success)."""
+        token = self.csrf("/login", base=base)
+        return self.post(
+            "/login",
+            {"csrf_token": token, "username": username, "password": password},
+            base=base,
+        )
+
+
+# Databases ------------------------------------------------------------------------------
+
+
+def postgres_admin_url(url: str) -> str:
+    """The same server's maintenance database (to create and drop databases)."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+
+
+def fresh_postgres(url: str, suffix: str) -> str:
+    """Create an empty database beside ``url`` named <db>_<suffix>; return its URL."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'patroli'}_{suffix}"
+    assert re.fullmatch(r"[a-z0-9_]+", name), name
+    with psycopg.connect(postgres_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def drop_postgres(url: str) -> None:
+    """Drop a database made by fresh_postgres."""
+    import psycopg
+
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    with psycopg.connect(postgres_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -21,19 +21,23 @@ ROW = "<li>{{ r.name }} {{ r.at }}</li>"
 PAGE = "<!doctype html><title>t</title><ul>{% for r in rows %}" + ROW + "{% endfor %}</ul>"
 TICKET = "<!doctype html><title>ok</title><h1>{{ name }}</h1><p>{{ at }}</p>"
 
-with engine.begin() as conn:
-    conn.execute(
-        sa.text(
-            "CREATE TABLE IF NOT EXISTS twin_rows (id INTEGER PRIMARY KEY, uuid VARCHAR(36) "
-            "UNIQUE NOT NULL, name VARCHAR(120) NOT NULL, at VARCHAR(40) NOT NULL)"
-        )
-    )
-    if conn.execute(sa.text("SELECT COUNT(*) FROM twin_rows")).scalar() < 20:
-        for n in range(20):
-            conn.execute(
-                sa.text("INSERT INTO twin_rows (uuid, name, at) VALUES (:u, :n, :a)"),
-                {"u": str(uuid.uuid4()), "n": f"Pengunjung {n}", "a": "2026-01-01"},
+
+def setup() -> None:
+    """Create and fill the twin's table once, before its workers start (bench/run.py)."""
+    key = "INTEGER PRIMARY KEY" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"CREATE TABLE IF NOT EXISTS twin_rows (id {key}, uuid VARCHAR(36) "
+                "UNIQUE NOT NULL, name VARCHAR(120) NOT NULL, at VARCHAR(40) NOT NULL)"
             )
+        )
+        if conn.execute(sa.text("SELECT COUNT(*) FROM twin_rows")).scalar() < 20:
+            for n in range(20):
+                conn.execute(
+                    sa.text("INSERT INTO twin_rows (uuid, name, at) VALUES (:u, :n, :a)"),
+                    {"u": str(uuid.uuid4()), "n": f"Pengunjung {n}", "a": "2026-01-01"},
+                )
 
 
 @app.get("/ok")
@@ -65,3 +69,7 @@ def insert():
             {"u": request.form.get("uuid") or str(uuid.uuid4()), "n": name, "a": at},
         )
     return render_template_string(TICKET, name=name, at=at)
+
+
+if __name__ == "__main__":
+    setup()

@@ -90,3 +90,16 @@ def closing_after(checked_in_at: datetime, closes_at: time) -> datetime:
     if closing < local:
         closing = datetime.combine(local.date() + timedelta(days=1), closes_at, WIB)
     return closing.astimezone(timezone.utc)
+
+
+def last_closing(now: datetime, closes_at: time) -> datetime:
+    """The latest closing time (WIB wall clock) at or before ``now``, as a UTC instant.
+
+    A check-in at or before it has had its closing time pass (closing_after <= now); one
+    after it has not, so the database can pick the overdue ones without loading the rest.
+    """
+    local = now.astimezone(WIB)
+    closing = datetime.combine(local.date(), closes_at, WIB)
+    if closing > local:
+        closing = datetime.combine(local.date() - timedelta(days=1), closes_at, WIB)
+    return closing.astimezone(timezone.utc)

@@ -116,12 +116,13 @@ def visit(token: str):
     except ValidationError as error:
         db.session.rollback()
         return _visit_form(entrance, code, {error.field: error.message}, request.form, 422)
+    secret = checkin.checkout_secret  # read before the commit expires the row (no reload)
     db.session.commit()
     session.permanent = True  # keeps the CSRF token for a check-out hours later
     response = redirect(url_for("checkin.pass_view"))
     response.set_cookie(
         PASS_COOKIE,
-        checkin.checkout_secret,
+        secret,
         max_age=current_app.config["CHECKIN_PASS_HOURS"] * 3600,
         httponly=True,
         samesite="Lax",

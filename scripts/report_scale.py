@@ -1,6 +1,6 @@
 """Scale check: report pages over a year of data take at most 3x as long as over 1/1000 of it.
 
-Usage: python scripts/scale_test.py [BIG_SCALE]   (default 1.0 = 1 000 000 check-ins)
+Usage: python scripts/report_scale.py [BIG_SCALE]   (default 1.0 = 1 000 000 check-ins)
 Each size gets a fresh SQLite file (or DATABASE_URL's PostgreSQL database, emptied).
 """
 
