@@ -352,7 +352,7 @@ def _apply(officer_id: int, record, now: datetime) -> Result:
             raise ValidationError(_("Setiap catatan harus berupa objek JSON."), "records")
         uuid = _client_uuid(record)
         kind = record.get("kind")
-        if kind not in _HANDLERS:
+        if not isinstance(kind, str) or kind not in _HANDLERS:
             raise ValidationError(_("Jenis catatan (kind) tidak dikenal."), "kind")
         at = parse_time(record.get("recorded_at"))
         with db.session.begin_nested():
@@ -388,6 +388,7 @@ def _order(records: list) -> list[int]:
         if at is None:
             return (1, datetime.max.replace(tzinfo=None), 3, index)
         kind = record.get("kind")
+        kind = kind if isinstance(kind, str) else ""  # a list or object here is rejected later
         start = starts.get(str(record.get("visit_uuid") or "").strip().lower())
         if kind != "visit_start" and start is not None and start > at:
             at = start
