@@ -188,20 +188,12 @@ DEMO_USERS = [
 ]
 
 
-@dataclass
-class SeedResult:
-    created: dict[str, int]
-    credentials: dict[str, str]
-
-
-def seed_demo(password: str | None = None, now: datetime | None = None) -> SeedResult:
-    """Add the Kota Malang demo: parks, offices and entrances, one user per role, today's shift."""
-    created = {"zones": 0, "offices": 0, "entrances": 0, "users": 0, "assignments": 0}
-    created["reference"] = ensure_reference_data()
-    credentials: dict[str, str] = {}
-
+def ensure_places() -> dict[str, int]:
+    """Add the Malang parks, offices and their entrances that are missing; return counts."""
+    added = {"zones": 0, "offices": 0, "entrances": 0}
+    have = set(db.session.scalars(sa.select(Zone.name)))
     for name, kind, kecamatan, lat, lon, radius, capacity in PARKS:
-        if db.session.scalar(sa.select(Zone.id).where(Zone.name == name)) is None:
+        if name not in have:
             db.session.add(
                 Zone(
                     name=name,
@@ -211,11 +203,10 @@ def seed_demo(password: str | None = None, now: datetime | None = None) -> SeedR
                     capacity=capacity,
                 )
             )
-            created["zones"] += 1
-
+            added["zones"] += 1
+    have = set(db.session.scalars(sa.select(Office.name)))
     for name, address, lat, lon, radius, capacity, opens, closes, doors in OFFICES:
-        office = db.session.scalar(sa.select(Office).where(Office.name == name))
-        if office is None:
+        if name not in have:
             office = Office(
                 name=name,
                 address=address,
@@ -226,12 +217,27 @@ def seed_demo(password: str | None = None, now: datetime | None = None) -> SeedR
                 opens_at=opens,
                 closes_at=closes,
             )
+            office.entrances.extend(Entrance(name=door) for door in doors)
             db.session.add(office)
-            for door in doors:
-                office.entrances.append(Entrance(name=door))
-                created["entrances"] += 1
-            created["offices"] += 1
+            added["offices"] += 1
+            added["entrances"] += len(doors)
     db.session.flush()
+    return added
+
+
+@dataclass
+class SeedResult:
+    created: dict[str, int]
+    credentials: dict[str, str]
+
+
+def seed_demo(password: str | None = None, now: datetime | None = None) -> SeedResult:
+    """Add the Kota Malang demo: parks, offices and entrances, one user per role, today's shift."""
+    created = {"users": 0, "assignments": 0}
+    created["reference"] = ensure_reference_data()
+    credentials: dict[str, str] = {}
+
+    created.update(ensure_places())
 
     users: dict[str, User] = {}
     for username, role, full_name in DEMO_USERS:

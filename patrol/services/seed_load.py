@@ -23,7 +23,6 @@ from patrol.models import (
     Assignment,
     CheckIn,
     CrowdCount,
-    Entrance,
     Office,
     User,
     Violation,
@@ -32,7 +31,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services.seed import OFFICES, PARKS, circle, ensure_reference_data
+from patrol.services.seed import ensure_places, ensure_reference_data
 from patrol.timeutil import WIB, wib_today
 
 FULL = {"checkins": 1_000_000, "violations": 100_000, "crowd_counts": 200_000, "shifts": 8_000}
@@ -78,34 +77,7 @@ def _uuid(rng: random.Random) -> str:
 
 def _ensure_places() -> tuple[list[Zone], list[Office]]:
     """The Malang demo parks and offices (added where missing)."""
-    have = set(db.session.scalars(sa.select(Zone.name)))
-    for name, kind, kecamatan, lat, lon, radius, capacity in PARKS:
-        if name not in have:
-            db.session.add(
-                Zone(
-                    name=name,
-                    kind=kind,
-                    kecamatan=kecamatan,
-                    geometry=circle(lat, lon, radius),
-                    capacity=capacity,
-                )
-            )
-    have = set(db.session.scalars(sa.select(Office.name)))
-    for name, address, lat, lon, radius, capacity, opens, closes, doors in OFFICES:
-        if name not in have:
-            office = Office(
-                name=name,
-                address=address,
-                lat=lat,
-                lon=lon,
-                radius_m=radius,
-                capacity=capacity,
-                opens_at=opens,
-                closes_at=closes,
-            )
-            office.entrances.extend(Entrance(name=door) for door in doors)
-            db.session.add(office)
-    db.session.flush()
+    ensure_places()
     zones = list(db.session.scalars(sa.select(Zone).where(Zone.active)))
     offices = list(db.session.scalars(sa.select(Office).where(Office.active)))
     return zones, offices
