@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
 
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "begin", _sqlite_begin)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -74,6 +75,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    """BEGIN IMMEDIATE for requests that write; pysqlite's deferred BEGIN for the rest.
+
+    Under pysqlite's own handling a transaction begins (deferred) at the first write, after
+    the request has already read: when another connection commits in between, SQLite
+    refuses the lock upgrade at once (SQLITE_BUSY, which the busy timeout does not cover)
+    and the request fails with a 503. Several phones syncing at once hit exactly that. A
+    write request therefore takes the write lock at its start and waits for it under the
+    busy timeout (SQLAlchemy's documented pysqlite recipe). Reading requests (GET, HEAD)
+    and work outside a request keep pysqlite's default, so WAL readers never wait and
+    code outside requests sees fresh data between statements. See docs/decisions.md.
+    """
+    from flask import has_request_context, request
+
+    raw = connection.connection.dbapi_connection
+    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        raw.isolation_level = None  # pysqlite must not BEGIN on its own ...
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # ... we do, taking the write lock
+    else:
+        raw.isolation_level = ""  # pysqlite's default: a deferred BEGIN before a write
 
 
 def register_blueprints(app: Flask) -> None:

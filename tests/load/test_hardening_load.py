@@ -7,6 +7,7 @@ killed mid-load leaves no half-written rows. The figures are printed (``pytest -
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -193,6 +194,51 @@ def test_concurrent_officer_entries_with_reused_uuids_are_stored_once(target, tm
     figures = _figures("officer entries", len(jobs), replies, rows, len(uuids), log)
     _assert_clean(figures)
     assert all(r.status == 200 for r in replies)
+
+
+def _crowd_record(visit_uuid: str, n: int) -> dict:
+    at = datetime.now(timezone.utc) - timedelta(minutes=20, seconds=n)
+    return {
+        "uuid": str(uuid.uuid4()),
+        "kind": "crowd_count",
+        "recorded_at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "visit_uuid": visit_uuid,
+        "headcount": 10 + n % 50,
+        "lat": -7.97705,
+        "lon": 112.63404,
+        "accuracy_m": 8,
+    }
+
+
+def test_concurrent_sync_batches_are_all_taken(target, tmp_path):
+    """Phones coming back online at once: every batch is answered 200 and stored once.
+
+    On SQLite this failed with 503s before write requests began with BEGIN IMMEDIATE
+    (docs/decisions.md): a batch that had read could not upgrade its lock after another
+    batch committed.
+    """
+    url, app, data = target
+    batches = [[_crowd_record(data["visit"], b * 50 + n) for n in range(50)] for b in range(16)]
+    replays = batches[:4]  # four outboxes that did not hear the answer send again
+    with gunicorn(url, tmp_path, WORKERS) as server:
+        officer = Browser(server.url)
+        officer.log_in("petugas-muatan", PASSWORD)
+        token = json.loads(officer.request("/api/v1/csrf-token").body)["csrf_token"]
+
+        def sync(records):
+            return officer.send_json("/api/v1/sync", {"records": records}, token)
+
+        with ThreadPoolExecutor(8) as pool:
+            replies = list(pool.map(sync, batches + replays))
+        log = server.log_text()
+    with app.app_context():
+        rows = db.session.scalar(sa.select(sa.func.count(CrowdCount.id)))
+    figures = _figures("sync batches", len(replies), replies, rows, 16 * 50, log)
+    _assert_clean(figures)
+    assert figures["503s"] == 0, figures
+    results = [r["status"] for reply in replies for r in json.loads(reply.body)["results"]]
+    assert results.count("created") == 16 * 50
+    assert results.count("duplicate") == 4 * 50
 
 
 def test_a_worker_killed_mid_load_leaves_no_half_written_rows(target, tmp_path):
