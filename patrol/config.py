@@ -142,6 +142,9 @@ def from_env(instance_path: str) -> dict:
         # kapasitas" above the second one, "sepi" below the first.
         "CROWD_BUSY_PERCENT": _int("CROWD_BUSY_PERCENT", 50),
         "CROWD_OVER_PERCENT": _int("CROWD_OVER_PERCENT", 100),
+        # Seconds each worker keeps the public parks feed before computing it again
+        # (patrol/microcache.py); 0 computes it on every request.
+        "PUBLIC_FEED_CACHE_SECONDS": _int("PUBLIC_FEED_CACHE_SECONDS", 10),
         # An open visit without a shift is closed by the system this many hours after its start.
         "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.

@@ -79,6 +79,8 @@ def base_config(database_uri: str, instance_path: str | None = None) -> dict:
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # Tests add counts and read the feed at once; the cache has its own tests.
+        "PUBLIC_FEED_CACHE_SECONDS": 0,
     }
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from patrol.crowd import crowd_level
 from patrol.extensions import db
+from patrol.microcache import MicroCache
 from patrol.models import SosAlert
 from patrol.services import dashboard
 from patrol.timeutil import WIB
@@ -296,3 +297,31 @@ def test_open_data_feed_is_cacheable_cors_json_without_personal_data(
     body = response.get_data(as_text=True)
     for secret in parks_with_personal_data_around:
         assert secret not in body
+
+
+def test_each_worker_keeps_the_open_data_feed_for_a_few_seconds(
+    app, client, count_queries, create_user, create_zone, create_visit, create_crowd_count
+):
+    """The feed is the same for everyone: computed once per window, fresh after it."""
+    clock = {"now": 1000.0}
+    app.extensions["patrol_microcache"] = MicroCache(clock=lambda: clock["now"])
+    app.config["PUBLIC_FEED_CACHE_SECONDS"] = 10
+    officer = create_user("officer")
+    zone = create_zone(name="Alun-Alun Tugu", capacity=400)
+    visit = create_visit(officer, zone, started_at=now_utc() - timedelta(minutes=30))
+    create_crowd_count(visit, 100, recorded_at=now_utc() - timedelta(minutes=20))
+
+    def feed():
+        with count_queries() as counter:
+            response = client.get("/api/v1/parks")
+        assert response.status_code == 200
+        return response.get_json()["parks"][0]["headcount"], counter["n"]
+
+    headcount, queries = feed()
+    assert (headcount, queries > 0) == (100, True)
+    create_crowd_count(visit, 380, recorded_at=now_utc() - timedelta(minutes=5))
+    clock["now"] += 9
+    assert feed() == (100, 0)  # inside the window: no query, the kept answer
+    clock["now"] += 2
+    headcount, queries = feed()
+    assert (headcount, queries > 0) == (380, True)

@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from patrol.access import public, roles, staff
 from patrol.extensions import db
+from patrol.microcache import app_cache
 from patrol.openapi import describe_api
 from patrol.services import sync as sync_service
 from patrol.services.dashboard import FRESH_HOURS, park_record, raise_sos, zone_levels
@@ -36,11 +37,18 @@ def csrf_token():
 def parks():
     """Open data: each active park's current crowd level and when it was last counted."""
     config = current_app.config
-    levels = zone_levels(utcnow(), config["CROWD_BUSY_PERCENT"], config["CROWD_OVER_PERCENT"])
-    response = jsonify(parks=[park_record(z) for z in levels], fresh_hours=FRESH_HOURS)
+    body = app_cache().get("api.parks", config["PUBLIC_FEED_CACHE_SECONDS"], _parks_json)
+    response = current_app.response_class(body, mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = f"public, max-age={PARKS_MAX_AGE}"
     return response
+
+
+def _parks_json() -> bytes:
+    config = current_app.config
+    levels = zone_levels(utcnow(), config["CROWD_BUSY_PERCENT"], config["CROWD_OVER_PERCENT"])
+    payload = {"parks": [park_record(z) for z in levels], "fresh_hours": FRESH_HOURS}
+    return current_app.json.dumps(payload).encode() + b"\n"
 
 
 @bp.route("/sos", methods=["POST"])
