@@ -175,6 +175,26 @@ def test_visit_left_open_is_closed_by_the_system_at_shift_end(
     assert visit.ended_at == shift.ends_at
 
 
+def test_home_closes_yesterdays_open_visit_and_offers_todays(
+    client, create_user, create_zone, create_assignment, create_visit, login
+):
+    officer = create_user("officer")
+    zone = create_zone()
+    now = datetime.now(timezone.utc)
+    old_shift = create_assignment(officer, zone, starts_at=now - timedelta(hours=20), hours=8)
+    old = create_visit(officer, zone, assignment_id=old_shift.id, started_at=old_shift.starts_at)
+    shift = create_assignment(officer, zone, starts_at=now - timedelta(hours=1), hours=8)
+    current = create_visit(officer, zone, assignment_id=shift.id, started_at=now)
+    login(client, officer)
+    home = client.get("/patroli/").get_data(as_text=True)
+    assert "ditutup sistem di akhir shift" in home
+    assert "Lanjutkan kunjungan" in home and current.uuid in home
+    db.session.refresh(old)
+    db.session.refresh(current)
+    assert (old.closed_by, old.ended_at) == ("system", old_shift.ends_at)
+    assert current.ended_at is None
+
+
 def test_visit_within_its_shift_stays_open(field_setup):
     assert field.close_overdue_visits() == 0
     assert "Lanjutkan kunjungan" in field_setup.client.get("/patroli/").get_data(as_text=True)

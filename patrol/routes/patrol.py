@@ -98,13 +98,12 @@ def _render_visit(visit: Visit, status: int = 200, **context):
 def home():
     """The officer's today: the current shift, the next ones, and the visit in progress."""
     now = utcnow()
-    if field.close_overdue_visits(now, current_user.id):
+    open_visit, closed = field.settle_open_visit(current_user.id, now)
+    if closed:
         db.session.commit()
         flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
     day = officer_day(current_user.id, now)
-    return render_template(
-        "patrol/home.html", day=day, open_visit=field.open_visit(current_user.id)
-    )
+    return render_template("patrol/home.html", day=day, open_visit=open_visit)
 
 
 @bp.route("/kunjungan", methods=["POST"])

@@ -314,17 +314,38 @@ def close_overdue_visits(now: datetime | None = None, officer_id: int | None = N
     )
     if officer_id is not None:
         query = query.where(Visit.officer_id == officer_id)
-    closed = 0
-    for visit in db.session.scalars(query):
-        deadline = visit_deadline(visit)
-        if deadline <= now:
-            visit.ended_at = max(deadline, visit.started_at)
-            visit.closed_by = "system"
-            visit.end_geofence = "no_gps"
-            visit.end_gps_note = "shift_ended"
-            closed += 1
+    closed = sum(_close_if_overdue(visit, now) for visit in db.session.scalars(query))
     db.session.flush()
     return closed
+
+
+def settle_open_visit(officer_id: int, now: datetime) -> tuple[Visit | None, int]:
+    """The officer's visit in progress, after closing any left open past its deadline.
+
+    The officer's home page needs both; one query serves them (an officer has at most a
+    few open visits, normally one). Returns (the open visit or None, how many were closed).
+    """
+    visits = db.session.scalars(
+        sa.select(Visit)
+        .options(joinedload(Visit.assignment), joinedload(Visit.zone))
+        .where(Visit.officer_id == officer_id, Visit.ended_at.is_(None))
+        .order_by(Visit.started_at.desc())
+    ).all()
+    closed = sum(_close_if_overdue(visit, now) for visit in visits if visit.started_at <= now)
+    if closed:
+        db.session.flush()
+    return next((visit for visit in visits if visit.ended_at is None), None), closed
+
+
+def _close_if_overdue(visit: Visit, now: datetime) -> bool:
+    deadline = visit_deadline(visit)
+    if deadline > now:
+        return False
+    visit.ended_at = max(deadline, visit.started_at)
+    visit.closed_by = "system"
+    visit.end_geofence = "no_gps"
+    visit.end_gps_note = "shift_ended"
+    return True
 
 
 def _shift_for(officer_id: int, zone_id: int, at: datetime) -> Assignment | None:
