@@ -8,17 +8,23 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 # Static files an officer's pages need offline (paths under /static/).
+# tests/test_offline_app.py checks that every file the officer's pages link is here.
 PRECACHE_STATIC = (
     "css/app.css",
+    "css/checkpoints.css",
     "css/field.css",
     "css/offline.css",
     "css/planning.css",
+    "css/reports.css",
     "js/app.js",
+    "js/checkpoints.js",
     "js/field.js",
     "js/outbox-core.js",
     "js/outbox.js",
     "js/planning.js",
+    "js/sos.js",
     "vendor/htmx-2.0.11/htmx.min.js",
+    "vendor/jsqr-1.4.0/jsQR.js",
     "vendor/leaflet-1.9.4/leaflet.css",
     "vendor/leaflet-1.9.4/leaflet.js",
     "icons/icon-192.png",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from PIL import Image
@@ -46,6 +47,22 @@ def test_the_service_worker_is_served_for_the_officer_pages(app, client):
         assert f"/static/{name}" in body
         assert (pwa_path("/static/" + name)).is_file(), name
     assert '"/patroli/luring"' in body
+
+
+LINKED_STATIC = re.compile(r'(?:src|href|data-jsqr-src)="/static/([^"?]+)')
+
+
+def test_every_static_file_of_the_officer_pages_is_kept_for_offline(field_setup, create_checkpoint):
+    """Without signal the phone has only what the service worker cached: a script the
+    visit page loads later (the QR decoder, fetched when the camera opens) must be there."""
+    create_checkpoint(field_setup.zone)
+    linked = set()
+    for page in ("/patroli/", f"/patroli/kunjungan/{field_setup.visit.uuid}", "/patroli/luring"):
+        response = field_setup.client.get(page)
+        assert response.status_code == 200, page
+        linked |= set(LINKED_STATIC.findall(response.get_data(as_text=True)))
+    assert {"js/checkpoints.js", "vendor/jsqr-1.4.0/jsQR.js", "js/sos.js"} <= linked
+    assert linked - set(pwa.PRECACHE_STATIC) == set()
 
 
 def test_a_changed_static_file_gives_new_caches(tmp_path):

@@ -7,8 +7,11 @@ import io
 
 import pytest
 import segno
+import sqlalchemy as sa
 from PIL import Image
 
+from patrol.extensions import db
+from patrol.models import CheckpointScan
 from tests.browser.conftest import (
     MALANG,
     PHONE,
@@ -119,6 +122,41 @@ def test_officer_scans_a_checkpoint_with_the_camera_and_it_lands_on_the_timeline
     # Web NFC is missing in desktop Chromium: the page says so plainly.
     phone.get_by_role("button", name="Baca tag NFC").click()
     assert phone.get_by_text("NFC Web tidak tersedia di peramban ini").is_visible()
+
+
+def test_a_scan_without_signal_waits_on_the_phone_and_arrives_once(
+    camera_phone, create_user, create_zone, create_assignment, create_checkpoint, create_round
+):
+    officer = create_user("officer", full_name="Budi Santoso")
+    zone = create_zone(name="Alun-Alun Tugu", capacity=100)
+    create_assignment(officer, zone)
+    gate = create_checkpoint(
+        zone, name="Gerbang utara", lat=MALANG["latitude"], lon=MALANG["longitude"]
+    )
+    create_round(zone, [gate], name="Putaran pagi")
+
+    phone = camera_phone(gate.token)
+    log_in(phone, officer)
+    # The service worker has cached the app (the QR decoder included) before the signal goes.
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    start_visit(phone, "Alun-Alun Tugu")
+    phone.get_by_text("GPS siap, akurasi ±10 m").wait_for()
+
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Pindai titik").click()
+    phone.get_by_text("1 menunggu dikirim").wait_for(timeout=20000)
+    assert scans() == 0
+
+    phone.context.set_offline(False)
+    phone.get_by_text("Semua catatan terkirim.").wait_for(timeout=20000)
+    assert scans() == 1
+    scan = db.session.scalar(sa.select(CheckpointScan))
+    assert (scan.checkpoint_id, scan.geofence) == (gate.id, "inside")
+
+
+def scans() -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(CheckpointScan))
 
 
 def test_admin_places_a_checkpoint_on_the_map_and_defines_a_round(
