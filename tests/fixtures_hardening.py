@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from patrol.extensions import db
-from patrol.models import CrowdCount, Violation, ViolationAction, ViolationCategory
+from patrol.models import Checkpoint, CrowdCount, Violation, ViolationAction, ViolationCategory
 from patrol.services.field import save_photo
 
 # Hostile names used by the XSS tests and mixed into the fuzzing.
@@ -43,6 +43,7 @@ class World:
     crowd: object
     checkin: object
     other_checkin: object
+    checkpoint: object
     login: object
     _clients: dict = field(default_factory=dict)
 
@@ -114,7 +115,8 @@ def world(
         headcount=10,
         level="quiet",
     )
-    db.session.add_all([violation, crowd])
+    checkpoint = Checkpoint(zone_id=zone.id, name="Gerbang utara", lat=-7.97705, lon=112.63404)
+    db.session.add_all([violation, crowd, checkpoint])
     db.session.commit()
     return World(
         app=app,
@@ -128,5 +130,6 @@ def world(
         crowd=crowd,
         checkin=create_checkin(office),
         other_checkin=create_checkin(other_office),
+        checkpoint=checkpoint,
         login=login,
     )

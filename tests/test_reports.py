@@ -128,6 +128,8 @@ def test_htmx_filter_change_returns_only_the_report_body(admin_client, violation
         ({"start": "2026-11-09", "end": "2026-11-02"}, "Tanggal mulai harus sebelum"),
         ({"start": "2024-01-01", "end": "2026-11-02"}, "Rentang paling lama satu tahun"),
         ({"zone_id": "abc"}, "Pilihan tidak dikenal"),
+        ({"end": "0001-01-01"}, "Tanggal harus antara tahun 2000 dan 2100"),
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "Tanggal harus antara tahun 2000"),
     ],
 )
 def test_bad_filters_are_explained_not_crashed(admin_client, args, message):

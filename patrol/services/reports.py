@@ -33,6 +33,7 @@ from patrol.timeutil import wib_day_bounds, wib_today
 # WIB has had no daylight saving since 1964: a fixed offset is exact.
 WIB_OFFSET_HOURS = 7
 MAX_RANGE_DAYS = 366
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,15 @@ def _date(raw: str | None, default: date, field: str) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         raise ValidationError(_("Tanggal tidak valid (tttt-bb-hh)."), field) from None
+    # Day arithmetic near year 1 or 9999 overflows; no record is that old or that new.
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(
+            _("Tanggal harus antara tahun %(first)d dan %(last)d.", first=2000, last=2100), field
+        )
+    return value
 
 
 def parse_filters(args, today: date | None = None) -> Filters:
