@@ -86,15 +86,22 @@ def camera_phone(browser, live_server, tmp_path):
         camera_browser.close()
 
 
-def test_officer_scans_a_checkpoint_with_the_camera_and_it_lands_on_the_timeline(
-    camera_phone, create_user, create_zone, create_assignment, create_checkpoint, create_round
-):
+@pytest.fixture
+def gate_on_shift(create_user, create_zone, create_assignment, create_checkpoint):
+    """An officer on shift at Alun-Alun Tugu, whose "Gerbang utara" checkpoint is here."""
     officer = create_user("officer", full_name="Budi Santoso")
     zone = create_zone(name="Alun-Alun Tugu", capacity=100)
     create_assignment(officer, zone)
     gate = create_checkpoint(
         zone, name="Gerbang utara", lat=MALANG["latitude"], lon=MALANG["longitude"]
     )
+    return officer, zone, gate
+
+
+def test_officer_scans_a_checkpoint_with_the_camera_and_it_lands_on_the_timeline(
+    camera_phone, gate_on_shift, create_checkpoint, create_round
+):
+    officer, zone, gate = gate_on_shift
     fountain = create_checkpoint(zone, name="Air mancur", lat=-7.97680, lon=112.63420)
     create_round(zone, [gate, fountain], ordered=True, name="Putaran pagi")
 
@@ -125,14 +132,9 @@ def test_officer_scans_a_checkpoint_with_the_camera_and_it_lands_on_the_timeline
 
 
 def test_a_scan_without_signal_waits_on_the_phone_and_arrives_once(
-    camera_phone, create_user, create_zone, create_assignment, create_checkpoint, create_round
+    camera_phone, gate_on_shift, create_round
 ):
-    officer = create_user("officer", full_name="Budi Santoso")
-    zone = create_zone(name="Alun-Alun Tugu", capacity=100)
-    create_assignment(officer, zone)
-    gate = create_checkpoint(
-        zone, name="Gerbang utara", lat=MALANG["latitude"], lon=MALANG["longitude"]
-    )
+    officer, zone, gate = gate_on_shift
     create_round(zone, [gate], name="Putaran pagi")
 
     phone = camera_phone(gate.token)
