@@ -89,10 +89,14 @@ def _sqlite_begin(connection) -> None:
     and work outside a request keep pysqlite's default, so WAL readers never wait and
     code outside requests sees fresh data between statements. See docs/decisions.md.
     """
-    from flask import has_request_context, request
+    from flask import g, has_request_context, request
 
     raw = connection.connection.dbapi_connection
-    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    # Only the request's first transaction: the reads that render the answer after the
+    # commit must not hold the write lock (the views commit once).
+    if writing and not g.get("sqlite_write_begun"):
+        g.sqlite_write_begun = True
         raw.isolation_level = None  # pysqlite must not BEGIN on its own ...
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # ... we do, taking the write lock
     else:
