@@ -41,3 +41,10 @@ def test_english_error_page(client, create_user, login):
     client.post("/language", data={"lang": "en"})
     text = client.get("/admin/").get_data(as_text=True)
     assert "You may not open this page." in text
+
+
+def test_counts_take_the_english_plural(client, create_office):
+    entrance = create_office().entrances[0]
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/c/{entrance.token}").get_data(as_text=True)
+    assert ">1 dose<" in page and ">2 doses<" in page
