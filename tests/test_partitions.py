@@ -164,3 +164,55 @@ def test_create_partitions_on_the_migrated_database(backend, empty_database_uri)
         assert checkins.checkin_by_secret(waiting.checkout_secret).id == waiting.id
         db.session.remove()
         db.engine.dispose()
+
+
+def test_migration_0012_backfills_keys_and_keeps_every_check_in(backend, empty_database_uri):
+    from flask_migrate import downgrade
+
+    from patrol.services.seed_load import seed_load
+
+    app = create_app(base_config(empty_database_uri))
+    with app.app_context():
+        upgrade(revision="0011")
+        seed_load(scale=0.0002, days=70, checkin_keys=False)  # 200 check-ins over 3 months
+        db.session.commit()
+        listing = sa.select(
+            CheckIn.id, CheckIn.uuid, CheckIn.checkout_secret, CheckIn.checked_in_at
+        ).order_by(CheckIn.id)
+        before = db.session.execute(listing).all()
+        db.session.remove()
+
+        upgrade()
+        assert db.session.execute(listing).all() == before and len(before) == 200
+        keys = db.session.execute(
+            sa.select(
+                CheckinKey.checkin_id,
+                CheckinKey.uuid,
+                CheckinKey.checkout_secret,
+                CheckinKey.checked_in_at,
+            ).order_by(CheckinKey.checkin_id)
+        ).all()
+        assert keys == before
+        assert partitions.is_partitioned() == (backend == "postgresql")
+        if backend == "postgresql":
+            months = {
+                partitions.partition_name(partitions.month_of(r.checked_in_at)) for r in before
+            }
+            homes = set(
+                db.session.scalars(
+                    sa.text("SELECT DISTINCT tableoid::regclass::text FROM checkins")
+                )
+            )
+            assert homes == months and len(months) >= 3
+        # A seeded check-in's UUID sent again returns that row.
+        office = db.session.get(Office, db.session.scalar(sa.select(CheckIn.office_id)))
+        again = checkins.check_in(office, None, before[7].uuid, details())
+        assert again.id == before[7].id
+        db.session.rollback()
+        db.session.remove()
+
+        downgrade(revision="0011")
+        assert db.session.execute(listing).all() == before
+        assert sa.inspect(db.engine).has_table("checkin_keys") is False
+        db.session.remove()
+        db.engine.dispose()
