@@ -149,6 +149,9 @@ def test_create_partitions_on_the_migrated_database(backend, empty_database_uri)
         db.session.commit()
         assert _table_of(waiting.id) == "checkins_default"
         assert partitions.default_rows() == 1
+        health = app.test_client().get("/healthz")
+        assert health.status_code == 200
+        assert health.get_json()["warning"] == "checkins_default has rows: run create-partitions"
         result = runner.invoke(args=["create-partitions", "--months", "3"])
         assert result.exit_code == 0, result.output
         late_name = partitions.partition_name(partitions.month_of(late))
@@ -156,6 +159,7 @@ def test_create_partitions_on_the_migrated_database(backend, empty_database_uri)
         assert "1 check-ins were waiting in checkins_default" in result.output
         db.session.expire_all()
         assert _table_of(waiting.id) == late_name and partitions.default_rows() == 0
+        assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
         # Its indexes came with the attach, and the secret still finds it.
         indexes = db.session.scalar(
             sa.text("SELECT count(*) FROM pg_indexes WHERE tablename = :t"), {"t": late_name}

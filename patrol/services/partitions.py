@@ -89,6 +89,15 @@ def default_rows() -> int:
     return db.session.scalar(sa.text(f"SELECT count(*) FROM {DEFAULT}"))  # noqa: S608
 
 
+def default_has_rows() -> bool:
+    """Whether check-ins wait in the default partition (two index-free look-ups; /healthz)."""
+    if db.engine.dialect.name != "postgresql":
+        return False
+    if db.session.scalar(sa.text("SELECT to_regclass(:t) IS NULL"), {"t": DEFAULT}):
+        return False
+    return db.session.scalar(sa.text(f"SELECT EXISTS (SELECT 1 FROM {DEFAULT})"))  # noqa: S608
+
+
 def _months_in_default() -> set[date]:
     if DEFAULT not in partitions():
         return set()
