@@ -107,6 +107,30 @@ class StatementClock:
         return dict(self.seconds)
 
 
+def unbounded_ms(office_id: int, runs: int = 15) -> dict[str, float]:
+    """Median milliseconds of the check-in queries without a lower time bound."""
+    import statistics
+
+    from patrol.extensions import db
+    from patrol.services import checkins, occupancy
+
+    queries = {
+        "inside now, one office": lambda: checkins.inside_now(office_id),
+        "occupancy, all offices": lambda: occupancy.occupancy(),
+        "close-offices": lambda: checkins.close_offices(),
+    }
+    medians = {}
+    for name, query in queries.items():
+        spent = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            query()
+            spent.append((time.perf_counter() - started) * 1000)
+            db.session.rollback()
+        medians[name] = statistics.median(spent)
+    return medians
+
+
 def main() -> int:
     base = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if not base or not base.startswith("postgres"):
@@ -152,8 +176,12 @@ def run(url: str, scale: float) -> int:
             sa.text("SELECT id, uuid FROM checkins ORDER BY id OFFSET :n LIMIT 1"),
             {"n": counts["checkins"] // 2},
         ).one()
-        db.session.remove()
         print(f"seeded {counts} in {figures['seed_s']:.1f} s; {len(before)} months", flush=True)
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        some_office = db.session.scalar(sa.select(CheckIn.office_id).limit(1))
+        plain_ms = unbounded_ms(some_office)
+        db.session.remove()
 
         clock = StatementClock(db.engine)
         started = time.perf_counter()
@@ -214,6 +242,9 @@ def run(url: str, scale: float) -> int:
         db.session.execute(sa.text("ANALYZE checkins"))
         db.session.execute(sa.text("ANALYZE checkin_keys"))
         db.session.commit()
+        for name, ms in unbounded_ms(some_office).items():
+            print(f"      {name}: {plain_ms[name]:.1f} ms plain, {ms:.1f} ms partitioned")
+            figures[f"{name} plain ms"], figures[f"{name} partitioned ms"] = plain_ms[name], ms
 
         # The office-visits report for a week: which partitions do its statements read?
         statements = []
