@@ -137,6 +137,17 @@ def _create_month(month: date) -> int:
     return moved
 
 
+def _create_missing(months: set[date], report: PartitionReport) -> PartitionReport:
+    existing = set(partitions())
+    for month in sorted(months):
+        name = partition_name(month)
+        if name not in existing:
+            report.moved += _create_month(month)
+            report.created.append(name)
+    report.default_rows = default_rows()
+    return report
+
+
 def create_partitions(months: int, now: datetime | None = None) -> PartitionReport:
     """Make sure this month and the next ``months`` have partitions (idempotent).
 
@@ -145,12 +156,14 @@ def create_partitions(months: int, now: datetime | None = None) -> PartitionRepo
     """
     current = month_of(now or utcnow())
     wanted = {add_months(current, n) for n in range(months + 1)} | _months_in_default()
-    report = PartitionReport()
-    existing = set(partitions())
-    for month in sorted(wanted):
-        name = partition_name(month)
-        if name not in existing:
-            report.moved += _create_month(month)
-            report.created.append(name)
-    report.default_rows = default_rows()
-    return report
+    return _create_missing(wanted, PartitionReport())
+
+
+def ensure_span(first: datetime, last: datetime) -> PartitionReport:
+    """Partitions for every month from ``first`` to ``last`` (history loaded in bulk)."""
+    month, end = month_of(first), month_of(last)
+    wanted = {month}
+    while month < end:
+        month = add_months(month, 1)
+        wanted.add(month)
+    return _create_missing(wanted, PartitionReport())

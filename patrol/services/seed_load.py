@@ -32,6 +32,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.services import partitions
 from patrol.services.seed import ensure_places, ensure_reference_data
 from patrol.timeutil import WIB, wib_today
 
@@ -282,6 +283,9 @@ def seed_load(
                 "remote": False,
             }
 
+    if partitions.is_partitioned():
+        # A year back: months before the migration made its partitions (PostgreSQL).
+        partitions.ensure_span(_wib(first_day, time(0, 0)), _wib(today, time(23, 59)))
     first_checkin = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(CheckIn.id), 0)))
     counts["checkins"] = _insert(CheckIn.__table__, checkin_rows(), progress)
     if checkin_keys:
