@@ -1,4 +1,4 @@
-"""Command-line tasks of office check-in: closing time and purging personal data."""
+"""Command-line tasks of office check-in: closing time, purging personal data, partitions."""
 
 from __future__ import annotations
 
@@ -34,3 +34,36 @@ def purge_personal_data_command(days: int | None):
     purged = purge_personal_data(days)
     db.session.commit()
     click.echo(f"check-ins purged of personal data (older than {days} days): {purged}")
+
+
+@click.command("create-partitions")
+@click.option(
+    "--months",
+    type=click.IntRange(min=0, max=120),
+    default=3,
+    show_default=True,
+    help="Months ahead of the current one (UTC) that must have a partition.",
+)
+def create_partitions_command(months: int):
+    """Create check-in partitions for this month and the next N (PostgreSQL); for a timer."""
+    from patrol.services import partitions
+
+    if not partitions.is_partitioned():
+        click.echo(
+            f"nothing to do: check-ins are not partitioned on this database "
+            f"({db.engine.dialect.name}); only PostgreSQL after migration 0012 is."
+        )
+        return
+    report = partitions.create_partitions(months)
+    db.session.commit()
+    click.echo(f"partitions created: {len(report.created)}")
+    for name in report.created:
+        click.echo(f"  {name}")
+    if report.moved:
+        click.echo(
+            f"warning: {report.moved} check-ins were waiting in {partitions.DEFAULT} "
+            "(the timer ran late) and moved to their month's partition"
+        )
+    if report.default_rows:
+        click.echo(f"warning: {partitions.DEFAULT} still holds {report.default_rows} check-ins")
+        raise SystemExit(1)

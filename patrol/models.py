@@ -510,8 +510,11 @@ class CheckIn(db.Model):
         sa.Index("ix_checkins_office_status_out", "office_id", "status", "checked_out_at"),
     )
 
+    # On PostgreSQL the table is partitioned by month of checked_in_at (migration 0012)
+    # and its primary key is (id, checked_in_at); id alone stays unique (one sequence).
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    # Unique through checkin_keys (a partitioned table cannot enforce it): see CheckinKey.
+    uuid: Mapped[str] = mapped_column(sa.String(36))
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"))
     entrance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entrances.id"))
     # Staff who checked in with their own account; visitors have none.
@@ -532,7 +535,7 @@ class CheckIn(db.Model):
     checkout_guard_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # A short code shown on the pass for the guard, and the secret kept on the visitor's phone.
     short_code: Mapped[str] = mapped_column(sa.String(8))
-    checkout_secret: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    checkout_secret: Mapped[str] = mapped_column(sa.String(64), default=new_token)
     lat: Mapped[float | None] = mapped_column(sa.Float)
     lon: Mapped[float | None] = mapped_column(sa.Float)
     accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
@@ -545,6 +548,24 @@ class CheckIn(db.Model):
     entrance: Mapped[Entrance | None] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     guard: Mapped[User | None] = relationship(foreign_keys=[guard_id])
+
+
+class CheckinKey(db.Model):
+    """The unique client UUID and check-out secret of a check-in, in a table of their own.
+
+    PostgreSQL enforces a unique index on a partitioned table only when it holds the
+    partition key, so the check-in's two unique keys live here (unpartitioned, on both
+    databases), written in the same transaction as the check-in. Look-ups by UUID or
+    secret go through this table to (checkin_id, checked_in_at): one partition's key.
+    No foreign key: old months are detached and archived with their keys' rows deleted.
+    """
+
+    __tablename__ = "checkin_keys"
+
+    uuid: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    checkout_secret: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    checkin_id: Mapped[int]
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SosAlert(db.Model):

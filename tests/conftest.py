@@ -99,6 +99,23 @@ def _schema(database_uri):
         db.engine.dispose()
 
 
+@pytest.fixture
+def empty_database_uri(backend, database_uri, tmp_path):
+    """A database of its own, empty, so that the migrations start from nothing."""
+    if backend == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "migrations.db")
+        return
+    name = f"patroli_mig_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(database_uri, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(database_uri).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _empty_tables(backend: str) -> None:
     tables = db.metadata.sorted_tables
     if backend == "postgresql":

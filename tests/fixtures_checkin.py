@@ -10,6 +10,7 @@ import pytest
 from patrol import checkin_rules
 from patrol.extensions import db
 from patrol.models import CheckIn, Office
+from patrol.services.checkins import record_key
 
 
 @pytest.fixture
@@ -53,6 +54,8 @@ def create_checkin(app):
             **fields,
         )
         db.session.add(checkin)
+        db.session.flush()
+        record_key(checkin)
         db.session.commit()
         return checkin
 

@@ -21,6 +21,7 @@ from patrol.models import (
     ViolationCategory,
     Visit,
 )
+from patrol.services.checkins import record_key
 
 _codes = itertools.count(1000)
 
@@ -97,6 +98,8 @@ def create_timed_checkin(app):
             **fields,
         )
         db.session.add(checkin)
+        db.session.flush()
+        record_key(checkin)
         db.session.commit()
         return checkin
 

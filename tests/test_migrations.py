@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,24 +9,12 @@ from flask_migrate import downgrade, upgrade
 
 from patrol import create_app
 from patrol.extensions import db
+from patrol.services.partitions import is_partition_name
 from tests.conftest import base_config
 
 
-@pytest.fixture
-def empty_database_uri(backend, database_uri, tmp_path):
-    """A database of its own, empty, so that the migrations start from nothing."""
-    if backend == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "migrations.db")
-        return
-    name = f"patroli_mig_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(database_uri, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(database_uri).set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def include_name(name, type_, parent_names):
+    return type_ != "table" or not is_partition_name(name)
 
 
 def test_upgrade_matches_models_and_downgrade_empties(empty_database_uri):
@@ -37,11 +22,24 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database_uri):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
+            # The monthly partitions of check-ins (PostgreSQL) are tables without a model
+            # of their own; migrations/env.py leaves them out of autogenerate the same way.
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "render_as_batch": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_name": include_name,
+                },
             )
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
+        if db.engine.dialect.name == "postgresql":
+            # Autogenerate does not compare primary keys: the model keeps id as the mapper's
+            # key, the partitioned table's key holds the partition column too.
+            inspector = sa.inspect(db.engine)
+            key = inspector.get_pk_constraint("checkins")["constrained_columns"]
+            assert key == ["id", "checked_in_at"]
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"users", "zones", "visits", "violations", "checkins", "audit_events"} <= tables
 

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, make_response, render_templat
 
 from patrol.access import public
 from patrol.extensions import db
+from patrol.services import partitions
 from patrol.services.dashboard import level_labels, park_record, zone_levels
 from patrol.timeutil import utcnow
 
@@ -16,12 +17,19 @@ bp = Blueprint("public", __name__)
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 when the database answers, 503 when it does not (for monitoring)."""
+    """200 when the database answers, 503 when it does not (for monitoring).
+
+    A ``warning`` says when check-ins wait in the default partition (PostgreSQL): the
+    monthly create-partitions timer did not run.
+    """
     try:
         db.session.execute(sa.text("SELECT 1"))
+        late = partitions.default_has_rows()
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
+    if late:
+        return jsonify(status="ok", warning="checkins_default has rows: run create-partitions")
     return jsonify(status="ok")
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from patrol import checkin_rules
 from patrol.extensions import db
 from patrol.geofence import geodesic_m
-from patrol.models import CheckIn, Entrance, Office
+from patrol.models import CheckIn, CheckinKey, Entrance, Office
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
@@ -135,8 +135,33 @@ def screening_for(has_symptoms: bool, doses: int) -> str:
     )
 
 
+# A check-in found by one of its unique keys: the key row gives (id, checked_in_at), so on
+# PostgreSQL only the partition of that month is searched, by its primary key.
+_KEYED = sa.and_(
+    CheckinKey.checkin_id == CheckIn.id, CheckinKey.checked_in_at == CheckIn.checked_in_at
+)
+
+
 def _by_uuid(client_uuid: str) -> CheckIn | None:
-    return db.session.scalar(sa.select(CheckIn).where(CheckIn.uuid == client_uuid))
+    return db.session.scalar(
+        sa.select(CheckIn).join(CheckinKey, _KEYED).where(CheckinKey.uuid == client_uuid)
+    )
+
+
+def record_key(checkin: CheckIn) -> None:
+    """Write a flushed check-in's client UUID and check-out secret to checkin_keys.
+
+    Their unique indexes there are what stop a second row for one UUID: a retry fails
+    here with an IntegrityError, inside the caller's savepoint.
+    """
+    db.session.execute(
+        sa.insert(CheckinKey).values(
+            uuid=checkin.uuid,
+            checkout_secret=checkin.checkout_secret,
+            checkin_id=checkin.id,
+            checked_in_at=checkin.checked_in_at,
+        )
+    )
 
 
 def _add_once(checkin: CheckIn) -> CheckIn:
@@ -148,7 +173,9 @@ def _add_once(checkin: CheckIn) -> CheckIn:
         with db.session.begin_nested():
             db.session.add(checkin)
             db.session.flush()
+            record_key(checkin)
     except IntegrityError:
+        # A concurrent retry's key went in first: this row is rolled back with the savepoint.
         existing = _by_uuid(checkin.uuid)
         if existing is None:
             raise
@@ -200,8 +227,10 @@ def open_checkin_by_secret(secret: str | None) -> CheckIn | None:
     if not secret:
         return None
     return db.session.scalar(
-        sa.select(CheckIn).where(
-            CheckIn.checkout_secret == secret,
+        sa.select(CheckIn)
+        .join(CheckinKey, _KEYED)
+        .where(
+            CheckinKey.checkout_secret == secret,
             CheckIn.checked_out_at.is_(None),
             CheckIn.status == "admitted",
         )
@@ -212,7 +241,9 @@ def checkin_by_secret(secret: str | None) -> CheckIn | None:
     """The check-in whose check-out secret this phone holds, inside or not."""
     if not secret:
         return None
-    return db.session.scalar(sa.select(CheckIn).where(CheckIn.checkout_secret == secret))
+    return db.session.scalar(
+        sa.select(CheckIn).join(CheckinKey, _KEYED).where(CheckinKey.checkout_secret == secret)
+    )
 
 
 def check_out(

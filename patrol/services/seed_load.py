@@ -22,6 +22,7 @@ from patrol.extensions import db
 from patrol.models import (
     Assignment,
     CheckIn,
+    CheckinKey,
     CrowdCount,
     Office,
     User,
@@ -31,6 +32,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.services import partitions
 from patrol.services.seed import ensure_places, ensure_reference_data
 from patrol.timeutil import WIB, wib_today
 
@@ -113,8 +115,14 @@ def seed_load(
     busy_percent: int = 50,
     over_percent: int = 100,
     progress: Callable[[str], None] | None = None,
+    checkin_keys: bool = True,
 ) -> LoadResult:
-    """Generate ``scale`` times a year's volumes over ``days`` days ending today (WIB)."""
+    """Generate ``scale`` times a year's volumes over ``days`` days ending today (WIB).
+
+    ``checkin_keys=False`` leaves checkin_keys alone: only for a database still at
+    migration 0011 (before that table), as bench/partition_test.py fills one to test the
+    migration that creates and backfills it.
+    """
     rng = random.Random(seed)
     today = today or wib_today()
     first_day = today - timedelta(days=days - 1)
@@ -275,5 +283,18 @@ def seed_load(
                 "remote": False,
             }
 
+    if partitions.is_partitioned():
+        # A year back: months before the migration made its partitions (PostgreSQL).
+        partitions.ensure_span(_wib(first_day, time(0, 0)), _wib(today, time(23, 59)))
+    first_checkin = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(CheckIn.id), 0)))
     counts["checkins"] = _insert(CheckIn.__table__, checkin_rows(), progress)
+    if checkin_keys:
+        # The unique keys of the new rows, in one statement (as the migration backfills them).
+        columns = (CheckIn.uuid, CheckIn.checkout_secret, CheckIn.id, CheckIn.checked_in_at)
+        db.session.execute(
+            sa.insert(CheckinKey).from_select(
+                ["uuid", "checkout_secret", "checkin_id", "checked_in_at"],
+                sa.select(*columns).where(CheckIn.id > first_checkin),
+            )
+        )
     return LoadResult(counts=counts)
