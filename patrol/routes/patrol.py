@@ -268,9 +268,11 @@ def crowd(visit_uuid: str):
         )
     db.session.commit()
     message = _("Jumlah pengunjung tersimpan.") if created else _("Hitungan ini sudah tersimpan.")
+    # A count is taken once a visit or so: the panel closes (violations come in runs and
+    # get a fresh form instead).
     return _render_entry(
         visit,
-        panel="crowd",
+        panel=None,
         saved=message,
         new_entry=field.timeline_entry("crowd", entry, current_user.id),
         created=created,
