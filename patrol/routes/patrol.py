@@ -218,18 +218,15 @@ def violation(visit_uuid: str):
             values=values,
             errors=_errors(error, VIOLATION_FIELDS),
         )
+    db.session.commit()
     message = _("Pelanggaran tersimpan.") if created else _("Pelanggaran ini sudah tersimpan.")
-    # Rendered before the commit, which would expire the entry, its visit and labels and
-    # cost a reload of each (docs/benchmarks.md).
-    answer = _render_entry(
+    return _render_entry(
         visit,
         panel="violation",
         saved=message,
         new_entry=field.timeline_entry("violation", entry, current_user.id),
         created=created,
     )
-    db.session.commit()
-    return answer
 
 
 def _read_photo(photo) -> bytes | None:
@@ -269,18 +266,17 @@ def crowd(visit_uuid: str):
             values=request.form.to_dict(),
             errors=_errors(error, CROWD_FIELDS),
         )
+    db.session.commit()
     message = _("Jumlah pengunjung tersimpan.") if created else _("Hitungan ini sudah tersimpan.")
     # A count is taken once a visit or so: the panel closes (violations come in runs and
-    # get a fresh form instead). Rendered before the commit, as for a violation.
-    answer = _render_entry(
+    # get a fresh form instead).
+    return _render_entry(
         visit,
         panel=None,
         saved=message,
         new_entry=field.timeline_entry("crowd", entry, current_user.id),
         created=created,
     )
-    db.session.commit()
-    return answer
 
 
 @bp.route("/pelanggaran/<int:entry_id>/ubah", methods=["GET", "POST"])
