@@ -106,9 +106,12 @@ def test_the_board_polls_only_the_list_every_10_seconds(client, create_office, g
 def busy_office(app, create_office, create_checkin, guard_at):
     """An office with 8 people inside (Siti came first) and a board listing 5 of them."""
     app.config["CHECKIN_BOARD_LIST_SIZE"] = 5
-    office = create_office(name="Balai Kota Malang", capacity=20)
+    now = datetime.now(timezone.utc)
+    # Closed an hour ago at the latest: opening the board closes nobody of these.
+    closes_at = (now.astimezone(WIB) - timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    office = create_office(name="Balai Kota Malang", capacity=20, closes_at=closes_at)
     guard_at(office)
-    start = datetime.now(timezone.utc) - timedelta(hours=2)
+    start = now - timedelta(minutes=10)
     people = [create_checkin(office, name="Siti Aminah", checked_in_at=start, short_code="K7QX")]
     for n in range(1, 8):
         people.append(

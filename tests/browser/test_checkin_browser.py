@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from patrol.extensions import db
 from patrol.models import CheckIn
+from patrol.timeutil import WIB
 from tests.browser.conftest import PHONE, axe_violations, describe
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -163,10 +164,13 @@ def test_guard_finds_someone_beyond_the_list_on_a_phone(
 ):
     app.config["CHECKIN_BOARD_POLL_SECONDS"] = 1
     app.config["CHECKIN_BOARD_LIST_SIZE"] = 5
-    office = create_office(name="Balai Kota Malang", capacity=20)
+    now = datetime.now(timezone.utc)
+    # Closed an hour ago at the latest: opening the board closes nobody of these.
+    closes_at = (now.astimezone(WIB) - timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    office = create_office(name="Balai Kota Malang", capacity=20, closes_at=closes_at)
     guard = create_user("guard")
     create_guard_post(guard, office)
-    start = datetime.now(timezone.utc) - timedelta(hours=2)
+    start = now - timedelta(minutes=10)
     create_checkin(office, name="Siti Aminah", checked_in_at=start)
     for n in range(1, 8):
         create_checkin(office, name=f"Tamu {n}", checked_in_at=start + timedelta(minutes=n))
