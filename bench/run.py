@@ -348,6 +348,12 @@ def report_path(browser: Browser) -> str | None:
     return path if browser.get(path).status == 200 else None
 
 
+def board_etag(guard: Browser, board: str) -> str:
+    """The ETag of the board's refresh as the guard's browser keeps it."""
+    reply = guard.request("GET", board + "/langsung", headers={"HX-Request": "true"})
+    return reply.headers.get("ETag") or ""
+
+
 def scenarios(patroli: Server, data: dict) -> tuple[list[Scenario], dict, list[str]]:
     """The scenarios that the code on this branch supports, their sessions, and what is missing."""
     missing = []
@@ -393,6 +399,21 @@ def scenarios(patroli: Server, data: dict) -> tuple[list[Scenario], dict, list[s
             board + "/langsung",
             "/page",
             lua_get({"Cookie": guard.cookie_header, "HX-Request": "true"}),
+            note="changed board: wrk sends no If-None-Match, so every answer is a 200",
+        ),
+        Scenario(
+            "Guard board refresh, unchanged (304)",
+            "page",
+            board + "/langsung",
+            "/page",
+            lua_get(
+                {
+                    "Cookie": guard.cookie_header,
+                    "HX-Request": "true",
+                    "If-None-Match": board_etag(guard, board),
+                }
+            ),
+            note="what a guard's browser sends most of the time: If-None-Match of its copy",
         ),
         Scenario(
             "Officer home",

@@ -119,6 +119,9 @@ def from_env(instance_path: str) -> dict:
         # How often the guard's board refreshes its list, in seconds (each board is one request
         # per interval: keep it at 10 or more on a busy server).
         "CHECKIN_BOARD_POLL_SECONDS": _int("CHECKIN_BOARD_POLL_SECONDS", 10),
+        # How many of the people inside the board lists (the newest first); the counter is
+        # exact and the search box finds anyone inside, so the board stays small at 500.
+        "CHECKIN_BOARD_LIST_SIZE": _int("CHECKIN_BOARD_LIST_SIZE", 30),
         # Public address printed in poster QR codes, e.g. https://patroli.malangkota.go.id;
         # empty: the address the admin's browser used.
         "CHECKIN_BASE_URL": os.environ.get("CHECKIN_BASE_URL", "").rstrip("/"),

@@ -1,5 +1,6 @@
 """The guard's board, closing time, purging, posters and the rotating-code screen."""
 
+import re
 import uuid
 from datetime import datetime, time, timedelta, timezone
 
@@ -99,6 +100,148 @@ def test_the_board_polls_only_the_list_every_10_seconds(client, create_office, g
     live_end = page.index("</section>", live_start)
     assert 'id="manual-form"' not in page[live_start:live_end]
     assert 'id="manual-form"' in page and 'id="away-form"' in page
+
+
+@pytest.fixture
+def busy_office(app, create_office, create_checkin, guard_at):
+    """An office with 8 people inside (Siti came first) and a board listing 5 of them."""
+    app.config["CHECKIN_BOARD_LIST_SIZE"] = 5
+    now = datetime.now(timezone.utc)
+    # Closed an hour ago at the latest: opening the board closes nobody of these.
+    closes_at = (now.astimezone(WIB) - timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    office = create_office(name="Balai Kota Malang", capacity=20, closes_at=closes_at)
+    guard_at(office)
+    start = now - timedelta(minutes=10)
+    people = [create_checkin(office, name="Siti Aminah", checked_in_at=start, short_code="K7QX")]
+    for n in range(1, 8):
+        people.append(
+            create_checkin(office, name=f"Tamu {n}", checked_in_at=start + timedelta(minutes=n))
+        )
+    return office, people
+
+
+def listed(page: str) -> list[str]:
+    return re.findall(r'<p class="person-name">([^<]*)</p>', page)
+
+
+def test_the_board_lists_the_newest_few_and_counts_everyone(client, busy_office):
+    office, _people = busy_office
+    for path, headers in (
+        (f"/jaga/kantor/{office.id}", {}),
+        (f"/jaga/kantor/{office.id}/langsung", HTMX),
+    ):
+        page = client.get(path, headers=headers).get_data(as_text=True)
+        assert listed(page) == ["Tamu 7", "Tamu 6", "Tamu 5", "Tamu 4", "Tamu 3"]
+        assert "8 / kapasitas 20" in page
+        assert "5 orang terakhir masuk dari 8. Cari nama atau kode untuk yang lain." in page
+
+
+@pytest.mark.parametrize("query", ["siti", "  SITI   aminah ", "k7q", "K7QX"])
+def test_search_finds_someone_beyond_the_list(client, busy_office, query):
+    office, _people = busy_office
+    page = client.get(
+        f"/jaga/kantor/{office.id}/langsung", query_string={"q": query}, headers=HTMX
+    ).get_data(as_text=True)
+    assert listed(page) == ["Siti Aminah"]
+    assert "8 / kapasitas 20" in page  # the counter stays exact
+    assert 'Cocok dengan "' in page and '": 1 orang.' in page
+
+
+def test_search_without_htmx_and_with_no_match(client, busy_office):
+    office, _people = busy_office
+    page = client.get(f"/jaga/kantor/{office.id}", query_string={"q": "Siti"}).get_data(
+        as_text=True
+    )
+    assert listed(page) == ["Siti Aminah"] and 'value="Siti"' in page
+    page = client.get(
+        f"/jaga/kantor/{office.id}/langsung", query_string={"q": "Zainal_%"}, headers=HTMX
+    ).get_data(as_text=True)
+    assert listed(page) == []
+    assert 'Tidak ada orang di dalam dengan nama atau kode "Zainal_%".' in page
+    assert "Belum ada orang di dalam." not in page
+
+
+def test_search_lists_at_most_the_list_size(client, busy_office):
+    office, _people = busy_office
+    page = client.get(
+        f"/jaga/kantor/{office.id}/langsung", query_string={"q": "tamu"}, headers=HTMX
+    ).get_data(as_text=True)
+    assert len(listed(page)) == 5
+    assert "5 orang pertama yang cocok" in page
+
+
+def test_checking_out_from_a_search_keeps_the_search(client, busy_office):
+    office, people = busy_office
+    response = client.post(
+        f"/jaga/kantor/{office.id}/keluar/{people[0].id}", data={"q": "siti"}, headers=HTMX
+    )
+    page = response.get_data(as_text=True)
+    assert listed(page) == []
+    assert (
+        "7 / kapasitas 20" in page
+        and 'id="board-counter" class="counter level-quiet" hx-swap-oob="true"' in page
+    )
+
+
+def test_check_out_everyone_reaches_those_beyond_the_list(client, busy_office):
+    office, _people = busy_office
+    response = client.post(f"/jaga/kantor/{office.id}/tutup")
+    assert "8 orang dicatat keluar" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert all(c.checked_out_at is not None for c in checkins())
+
+
+def test_the_refresh_answers_304_until_the_board_changes(client, busy_office, create_checkin):
+    office, people = busy_office
+    live = f"/jaga/kantor/{office.id}/langsung"
+    first = client.get(live, headers=HTMX)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200
+    assert first.headers["Cache-Control"] == "no-cache, private"
+
+    def again(tag, **query):
+        return client.get(live, query_string=query, headers=HTMX | {"If-None-Match": tag})
+
+    unchanged = again(etag)
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    assert unchanged.headers["ETag"] == etag
+    assert unchanged.headers["Cache-Control"] == "no-cache, private"
+    assert again(etag, q="siti").status_code == 200  # another search, another answer
+
+    create_checkin(office, name="Baru Datang")
+    came = again(etag)
+    assert came.status_code == 200 and "Baru Datang" in came.get_data(as_text=True)
+    assert came.headers["ETag"] != etag
+    etag = came.headers["ETag"]
+    assert again(etag).status_code == 304
+
+    client.post(f"/jaga/kantor/{office.id}/keluar/{people[0].id}", headers=HTMX)
+    left = again(etag)
+    assert left.status_code == 200 and "8 / kapasitas 20" in left.get_data(as_text=True)
+    assert again(left.headers["ETag"]).status_code == 304
+
+
+def test_a_turned_away_person_changes_the_refresh(client, busy_office):
+    office, people = busy_office
+    live = f"/jaga/kantor/{office.id}/langsung"
+    etag = client.get(live, headers=HTMX).headers["ETag"]
+    client.post(
+        f"/jaga/kantor/{office.id}/tolak",
+        data={"client_uuid": str(uuid.uuid4()), "short_code": "K7QX", "reason": "Bergejala"},
+        headers=HTMX,
+    )
+    changed = client.get(live, headers=HTMX | {"If-None-Match": etag})
+    assert changed.status_code == 200 and "7 / kapasitas 20" in changed.get_data(as_text=True)
+
+
+def test_the_refresh_is_only_for_the_office_guard(client, busy_office, create_user, login):
+    office, _people = busy_office
+    live = f"/jaga/kantor/{office.id}/langsung"
+    etag = client.get(live, headers=HTMX).headers["ETag"]
+    client.post("/logout")
+    login(client, create_user("guard"))
+    assert client.get(live, headers=HTMX | {"If-None-Match": etag}).status_code == 403
 
 
 def test_guard_checks_one_person_out(client, create_office, create_checkin, guard_at):

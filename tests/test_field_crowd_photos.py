@@ -86,7 +86,10 @@ def test_configured_thresholds_decide_the_stored_level(app, field_setup):
 def test_bad_headcount_is_refused_in_place(field_setup, headcount, message):
     response = field_setup.post_count(headcount)
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert message in text
+    assert 'id="crowd-form-title"' in text and 'class="timeline-item' not in text
+    assert f'value="{headcount}"' in text  # what was typed stays
     assert counts() == []
 
 
@@ -101,8 +104,27 @@ def test_same_count_uuid_twice_gives_one_row(field_setup):
     key = str(uuid.uuid4())
     field_setup.post_count("5", uuid=key)
     again = field_setup.post_count("7", uuid=key)
-    assert "sudah tersimpan" in again.get_data(as_text=True)
+    text = again.get_data(as_text=True)
+    assert "sudah tersimpan" in text
     assert [c.headcount for c in counts()] == [5]
+    (saved,) = counts()
+    assert f'<li id="crowd-{saved.id}" hx-swap-oob="delete"></li>' in text
+    assert text.count('class="timeline-item') == 1 and "Pengunjung: 5" in text
+
+
+def test_a_saved_count_is_answered_alone(field_setup):
+    field_setup.post_count("10")
+    field_setup.post_violation()
+    response = field_setup.post_count("60")
+    text = response.get_data(as_text=True)
+    newest = counts()[-1]
+    assert text.count('class="timeline-item') == 1
+    assert f'id="crowd-{newest.id}"' in text and "Pengunjung: 60" in text
+    assert '<ol hx-swap-oob="afterbegin:#timeline">' in text
+    assert "Tidak memakai masker" not in text
+    # The panel closes with the message (a count is taken once a visit or so).
+    assert "Jumlah pengunjung tersimpan." in text and 'id="crowd-form-title"' not in text
+    assert 'id="entry-buttons" hx-swap-oob="true"' in text and "is-active" not in text
 
 
 def test_count_is_corrected_and_withdrawn_with_audit(field_setup):

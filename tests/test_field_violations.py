@@ -92,7 +92,9 @@ def test_bad_violation_input_gets_a_message_in_place(field_setup, fields, messag
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert message in text
-    assert 'id="visit-main"' in text  # htmx swaps the form back in place
+    # htmx swaps only the form back into its panel, with what the officer chose.
+    assert 'id="violation-form-title"' in text and 'id="visit-main"' not in text
+    assert 'class="timeline-item' not in text
     assert violations() == []
 
 
@@ -104,6 +106,61 @@ def test_violation_on_a_closed_visit_is_refused(field_setup):
     assert response.status_code == 422
     assert "Kunjungan ini sudah selesai" in response.get_data(as_text=True)
     assert violations() == []
+
+
+def test_a_saved_violation_is_answered_alone_with_a_fresh_form(field_setup):
+    for category in ("crowding", "no_distancing", "no_mask"):
+        field_setup.post_violation(category=category)
+    key = str(uuid.uuid4())
+    response = field_setup.post_violation(uuid=key, category="crowding", notes="Di gerbang")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    newest = violations()[-1]
+    assert len(violations()) == 4
+    # Only the new entry, inserted at the top of the timeline; the three before stay put.
+    assert text.count('class="timeline-item') == 1
+    assert '<ol hx-swap-oob="afterbegin:#timeline">' in text
+    assert f'id="violation-{newest.id}"' in text and "Di gerbang" in text
+    inserted = text.split('hx-swap-oob="afterbegin:#timeline"')[1]
+    assert "Berkerumun" in inserted and "Tidak memakai masker" not in inserted
+    assert 'hx-swap-oob="delete"' not in text
+    # The message, then a fresh empty form with a new UUID; the buttons out of band.
+    assert text.index("Pelanggaran tersimpan.") < text.index('id="violation-form-title"')
+    assert key not in text and "data-fresh" in text
+    assert 'id="entry-buttons" hx-swap-oob="true"' in text
+    assert 'id="visit-main"' not in text
+
+
+def test_the_visit_page_shows_the_empty_timeline_list_for_the_first_entry(field_setup):
+    text = field_setup.client.get(field_setup.visit_url).get_data(as_text=True)
+    assert '<ol class="timeline" id="timeline"></ol>' in text
+    assert "Belum ada catatan di kunjungan ini." in text
+
+
+def test_without_htmx_the_whole_visit_page_answers(field_setup):
+    field_setup.post_violation(category="crowding")
+    response = field_setup.post_violation(htmx=False)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" in text and "Pelanggaran tersimpan." in text
+    assert text.count('class="timeline-item') == 2
+
+
+def test_a_retry_replaces_the_entry_shown_instead_of_adding_one(field_setup):
+    key = str(uuid.uuid4())
+    field_setup.post_violation(uuid=key)
+    (saved,) = violations()
+    again = field_setup.post_violation(uuid=key, category="crowding")
+    text = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "Pelanggaran ini sudah tersimpan." in text
+    # The copy already on the timeline goes, the stored one comes back once.
+    assert f'<li id="violation-{saved.id}" hx-swap-oob="delete"></li>' in text
+    assert text.count(f'id="violation-{saved.id}"') == 2
+    assert text.count('class="timeline-item') == 1
+    inserted = text.split('hx-swap-oob="afterbegin:#timeline"')[1]
+    assert "Tidak memakai masker" in inserted and "Berkerumun" not in inserted
+    assert len(violations()) == 1
 
 
 def test_same_uuid_twice_returns_the_existing_violation(field_setup):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import uuid
 from datetime import datetime
@@ -19,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -178,13 +180,47 @@ def _entrance_or_404(office: Office, entrance_id: int) -> Entrance:
 
 
 def _live_context(office: Office) -> dict:
-    people = checkins.inside_now(office.id)
+    listed = checkins.board_list(
+        office.id, request.values.get("q", ""), current_app.config["CHECKIN_BOARD_LIST_SIZE"]
+    )
     return {
         "office": office,
-        "people": people,
-        "load": OfficeOccupancy(office, len(people)),
+        "listed": listed,
+        "people": listed.people,
+        "load": OfficeOccupancy(office, listed.inside),
         "poll_seconds": current_app.config["CHECKIN_BOARD_POLL_SECONDS"],
     }
+
+
+def _templates_digest(*names: str) -> str:
+    """A digest of the board's templates, so that a new release never gets a stale 304."""
+    cache = current_app.extensions.setdefault("patroli_board_templates", {})
+    if names not in cache:
+        loader = current_app.jinja_env.loader
+        sources = [loader.get_source(current_app.jinja_env, name)[0] for name in names]
+        cache[names] = hashlib.sha256("\0".join(sources).encode()).hexdigest()[:12]
+    return cache[names]
+
+
+def _board_etag(office: Office) -> str:
+    """The refresh's ETag, from a cheap query and what else the partial depends on.
+
+    The session's CSRF secret (the check-out buttons carry a token of this session) and the
+    hour (a kept copy's tokens are never more than an hour old) are part of it.
+    """
+    parts = (
+        checkins.board_version(office.id),
+        office.capacity,
+        " ".join(request.values.get("q", "").split()).lower(),
+        str(get_locale()),
+        current_user.id,
+        session.get("csrf_token", ""),
+        int(utcnow().timestamp() // 3600),
+        current_app.config["CHECKIN_BOARD_LIST_SIZE"],
+        current_app.config["CHECKIN_BOARD_POLL_SECONDS"],
+        _templates_digest(*LIVE_TEMPLATES),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def _board(
@@ -233,12 +269,33 @@ def board(office_id: int):
     return _board(office)
 
 
+# What the polled answer is made of (their digest is part of its ETag).
+LIVE_TEMPLATES = (
+    "checkin/_board_live.html",
+    "checkin/_board_counter.html",
+    "checkin/_board_people.html",
+)
+
+
 @bp.route("/jaga/kantor/<int:office_id>/langsung")
 @roles("guard", "admin")
 def board_live(office_id: int):
-    """The counter and the list of people inside (polled by the board, forms left alone)."""
+    """The list of people inside and the counter (polled by the board, forms left alone).
+
+    Conditional: the ETag comes from one cheap query, checked before anything is rendered,
+    so an unchanged board answers 304 (the browser's cache hands htmx the kept copy).
+    """
     office = _office_or_404(office_id)
-    return render_template("checkin/_board_live.html", **_live_context(office))
+    etag = _board_etag(office)
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.make_response(
+            render_template("checkin/_board_live.html", **_live_context(office))
+        )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
 
 
 def _after_board_action(office: Office, message: str):

@@ -93,6 +93,33 @@ def _render_visit(visit: Visit, status: int = 200, **context):
     return render_template(template, visit=visit, **context), status
 
 
+def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True, **context):
+    """The answer of the entry buttons and of a new entry's form.
+
+    For htmx only the panel (#entry-panel), the buttons and the new entry itself, so that
+    its cost does not grow with the visit's timeline; without htmx the whole visit page.
+    """
+    if not _is_htmx():
+        if new_entry is not None:
+            context["highlight"] = (new_entry.kind, new_entry.entry.id)
+        return _render_visit(visit, status, **context)
+    context.setdefault("values", {})
+    context.setdefault("errors", {})
+    context.setdefault("new_uuid", str(uuid.uuid4()))
+    if context["panel"] == "violation":
+        context["categories"] = field.categories()
+        context["actions"] = field.actions()
+    context["crowd_config"] = {
+        "busy": current_app.config["CROWD_BUSY_PERCENT"],
+        "over": current_app.config["CROWD_OVER_PERCENT"],
+    }
+    if new_entry is not None:
+        context["highlight"] = (new_entry.kind, new_entry.entry.id)
+    return render_template(
+        "patrol/_entry_answer.html", visit=visit, new_entry=new_entry, created=created, **context
+    ), status
+
+
 @bp.route("/")
 @roles("officer")
 def home():
@@ -160,7 +187,7 @@ def violation(visit_uuid: str):
     """The violation form (GET) and saving it (POST) into the visit's timeline."""
     visit = _my_visit(visit_uuid)
     if request.method == "GET":
-        return _render_visit(visit, panel="violation")
+        return _render_entry(visit, panel="violation")
     form = request.form
     photo = request.files.get("photo")
     try:
@@ -183,7 +210,7 @@ def violation(visit_uuid: str):
         db.session.rollback()
         values = form.to_dict()
         values.pop("offender_nik", None)  # a NIK is not echoed back into the page
-        return _render_visit(
+        return _render_entry(
             visit,
             422,
             panel="violation",
@@ -192,7 +219,13 @@ def violation(visit_uuid: str):
         )
     db.session.commit()
     message = _("Pelanggaran tersimpan.") if created else _("Pelanggaran ini sudah tersimpan.")
-    return _render_visit(visit, saved=message, highlight=("violation", entry.id))
+    return _render_entry(
+        visit,
+        panel="violation",
+        saved=message,
+        new_entry=field.timeline_entry("violation", entry, current_user.id),
+        created=created,
+    )
 
 
 def _read_photo(photo) -> bytes | None:
@@ -214,7 +247,7 @@ def crowd(visit_uuid: str):
     """The crowd-count form (GET) and saving a headcount (POST) into the timeline."""
     visit = _my_visit(visit_uuid)
     if request.method == "GET":
-        return _render_visit(visit, panel="crowd")
+        return _render_entry(visit, panel="crowd")
     try:
         entry, created = field.log_crowd_count(
             current_user.id,
@@ -225,7 +258,7 @@ def crowd(visit_uuid: str):
         )
     except ValidationError as error:
         db.session.rollback()
-        return _render_visit(
+        return _render_entry(
             visit,
             422,
             panel="crowd",
@@ -234,7 +267,15 @@ def crowd(visit_uuid: str):
         )
     db.session.commit()
     message = _("Jumlah pengunjung tersimpan.") if created else _("Hitungan ini sudah tersimpan.")
-    return _render_visit(visit, saved=message, highlight=("crowd", entry.id))
+    # A count is taken once a visit or so: the panel closes (violations come in runs and
+    # get a fresh form instead).
+    return _render_entry(
+        visit,
+        panel=None,
+        saved=message,
+        new_entry=field.timeline_entry("crowd", entry, current_user.id),
+        created=created,
+    )
 
 
 @bp.route("/pelanggaran/<int:entry_id>/ubah", methods=["GET", "POST"])

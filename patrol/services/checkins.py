@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from patrol import checkin_rules
 from patrol.extensions import db
 from patrol.geofence import geodesic_m
-from patrol.models import CheckIn, CheckinKey, Entrance, Office
+from patrol.models import CheckIn, CheckinKey, Entrance, Office, User
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
@@ -272,6 +272,68 @@ def inside_now(office_id: int) -> list[CheckIn]:
             .order_by(CheckIn.checked_in_at)
         )
     )
+
+
+def _inside(office_id: int):
+    return (
+        CheckIn.office_id == office_id,
+        CheckIn.checked_out_at.is_(None),
+        CheckIn.status == "admitted",
+    )
+
+
+@dataclass
+class BoardList:
+    """What the guard's board lists: at most ``limit`` people inside, newest first."""
+
+    people: list[CheckIn]
+    inside: int  # everyone inside the office, whatever the list shows
+    more: bool  # the search (or the office) has more than the list shows
+    query: str
+
+
+def board_list(office_id: int, query: str = "", limit: int = 30) -> BoardList:
+    """The latest ``limit`` people inside, or those whose name or pass code matches ``query``.
+
+    Flat in the number inside: one count and one query of at most ``limit + 1`` rows.
+    """
+    query = " ".join((query or "").split())[:60]
+    inside = db.session.scalar(sa.select(sa.func.count(CheckIn.id)).where(*_inside(office_id)))
+    select = (
+        sa.select(CheckIn)
+        .options(joinedload(CheckIn.entrance), joinedload(CheckIn.user))
+        .where(*_inside(office_id))
+    )
+    if query:
+        needle = query.lower()
+        select = select.outerjoin(User, User.id == CheckIn.user_id).where(
+            sa.or_(
+                sa.func.lower(CheckIn.visitor_name).contains(needle, autoescape=True),
+                sa.func.lower(User.full_name).contains(needle, autoescape=True),
+                CheckIn.short_code.startswith(query.upper().replace(" ", ""), autoescape=True),
+            )
+        )
+    people = list(
+        db.session.scalars(
+            select.order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc()).limit(limit + 1)
+        ).unique()
+    )
+    return BoardList(people[:limit], inside, len(people) > limit, query)
+
+
+def board_version(office_id: int) -> tuple:
+    """What changes whenever the board's list or counter would: how many are inside, the
+    newest check-in and the latest check-out of the office. One cheap query (three index
+    look-ups), asked before rendering so that an unchanged board answers 304."""
+    of_office = CheckIn.office_id == office_id
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count(CheckIn.id)).where(*_inside(office_id)).scalar_subquery(),
+            sa.select(sa.func.max(CheckIn.id)).where(of_office).scalar_subquery(),
+            sa.select(sa.func.max(CheckIn.checked_out_at)).where(of_office).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
 
 
 def check_out_everyone(office_id: int, guard_id: int, now: datetime | None = None) -> int:

@@ -779,6 +779,13 @@ class TimelineEntry:
         return self.entry.recorded_at
 
 
+def timeline_entry(
+    kind: str, entry: Violation | CrowdCount, viewer_id: int, now: datetime | None = None
+) -> TimelineEntry:
+    """One entry as the timeline shows it (the answer to a new entry carries only that)."""
+    return TimelineEntry(kind, entry, is_editable(entry, viewer_id, now))
+
+
 def timeline(visit: Visit, viewer_id: int, now: datetime | None = None) -> list[TimelineEntry]:
     """A visit's violations and crowd counts, newest first, with what the viewer may change."""
     now = now or utcnow()

@@ -1,5 +1,6 @@
 """A visitor checks in on a phone at 360x740; the guard's board follows on its own."""
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -9,7 +10,8 @@ from playwright.sync_api import expect
 
 from patrol.extensions import db
 from patrol.models import CheckIn
-from tests.browser.conftest import axe_violations, describe
+from patrol.timeutil import WIB
+from tests.browser.conftest import PHONE, axe_violations, describe
 from tests.conftest import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -155,3 +157,71 @@ def test_guard_checks_everybody_out_after_confirming(
     expect(phone.get_by_text("2 orang dicatat keluar.")).to_be_visible()
     expect(phone.get_by_text("Belum ada orang di dalam.")).to_be_visible()
     assert axe_violations(phone) == [], describe(axe_violations(phone))
+
+
+def test_guard_finds_someone_beyond_the_list_on_a_phone(
+    app, browser, live_server, create_office, create_user, create_guard_post, create_checkin
+):
+    app.config["CHECKIN_BOARD_POLL_SECONDS"] = 1
+    app.config["CHECKIN_BOARD_LIST_SIZE"] = 5
+    now = datetime.now(timezone.utc)
+    # Closed an hour ago at the latest: opening the board closes nobody of these.
+    closes_at = (now.astimezone(WIB) - timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    office = create_office(name="Balai Kota Malang", capacity=20, closes_at=closes_at)
+    guard = create_user("guard")
+    create_guard_post(guard, office)
+    start = now - timedelta(minutes=10)
+    create_checkin(office, name="Siti Aminah", checked_in_at=start)
+    for n in range(1, 8):
+        create_checkin(office, name=f"Tamu {n}", checked_in_at=start + timedelta(minutes=n))
+    # A context of its own: routing (the fixtures serve axe that way) turns the HTTP cache
+    # off, and this test is about the browser revalidating the refresh (ETag, 304).
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="id-ID", base_url=live_server
+    )
+    phone = context.new_page()
+    # What the server answered the refreshes (the browser shows a 304 as its kept 200).
+    answered = []
+    view = app.view_functions["checkin.board_live"]
+
+    @functools.wraps(view)  # keeps the view's access mark
+    def recording(**kwargs):
+        response = view(**kwargs)
+        answered.append(response.status_code)
+        return response
+
+    app.view_functions["checkin.board_live"] = recording
+    try:
+        log_in(phone, guard)
+        phone.goto(f"/jaga/kantor/{office.id}")
+
+        # The newest five and the exact count; Siti came first and is not listed.
+        people = phone.locator(".person")
+        expect(people).to_have_count(5)
+        expect(phone.get_by_text("8 / kapasitas 20")).to_be_visible()
+        expect(phone.get_by_text("Siti Aminah")).to_have_count(0)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+        # The search finds her; the refresh (every second here) keeps the search, and the
+        # unchanged refreshes come back 304 (the browser hands htmx the copy it kept).
+        phone.get_by_label("Cari orang di dalam (nama atau kode)").fill("siti")
+        expect(people).to_have_count(1)
+        expect(phone.get_by_text("Siti Aminah")).to_be_visible()
+        phone.wait_for_timeout(2500)
+        expect(people).to_have_count(1)
+        assert 304 in answered, answered
+
+        phone.get_by_role("button", name="Check out Siti Aminah").click()
+        expect(phone.get_by_text("7 / kapasitas 20")).to_be_visible()
+        expect(
+            phone.get_by_text('Tidak ada orang di dalam dengan nama atau kode "siti".')
+        ).to_be_visible()
+
+        # Search cleared: the newest five again, and a newcomer appears on a refresh.
+        phone.get_by_label("Cari orang di dalam (nama atau kode)").fill("")
+        expect(people).to_have_count(5)
+        create_checkin(office, name="Baru Datang")
+        expect(phone.get_by_text("Baru Datang")).to_be_visible(timeout=5000)
+        expect(phone.get_by_text("8 / kapasitas 20")).to_be_visible()
+    finally:
+        context.close()

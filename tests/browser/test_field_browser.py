@@ -81,6 +81,7 @@ def test_officer_logs_a_visit_a_violation_and_a_crowd_count(phone, officer_on_sh
 
     # Correct the count within 15 minutes.
     phone.locator(".timeline-crowd").first.get_by_role("button", name="Ubah").click()
+    phone.get_by_role("heading", name="Ubah hitungan").wait_for()
     for _ in range(7):
         phone.get_by_role("button", name="Tambah sepuluh").click()
     assert "Melebihi kapasitas" in phone.locator("#crowd-level").inner_text()
@@ -148,8 +149,10 @@ def test_gps_denied_still_saves(browser, live_server, officer_on_shift):
         assert "Rp100.000" in item and "Tanpa GPS" in item and "8901" in item
         assert NIK not in page.content()
 
-        # The same person again: the form tells how often before and what comes next.
-        page.get_by_role("button", name="Pelanggaran").click()
+        # The same person again, in the fresh form left open under the message: the form
+        # tells how often before and what comes next.
+        assert page.get_by_role("heading", name="Catat pelanggaran").is_visible()
+        assert page.locator(".timeline-violation").count() == 1
         page.get_by_text("Data pelanggar, catatan, foto").click()
         page.get_by_label("NIK (16 angka)").fill(NIK)
         hint = page.locator("#nik-history")
