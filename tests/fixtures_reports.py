@@ -21,6 +21,7 @@ from patrol.models import (
     ViolationCategory,
     Visit,
 )
+from patrol.services.occupancy_hours import rebuild_checkin_hours
 
 _codes = itertools.count(1000)
 
@@ -97,6 +98,9 @@ def create_timed_checkin(app):
             **fields,
         )
         db.session.add(checkin)
+        # Added behind the check-in service's back (times in any order), so the hourly
+        # summary is recomputed from the rows, as seed-load does.
+        rebuild_checkin_hours()
         db.session.commit()
         return checkin
 
