@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from datetime import datetime, time, timedelta, timezone
 
@@ -10,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from patrol.extensions import db
-from patrol.models import CheckIn, CheckinHour
+from patrol.models import CheckIn, CheckinHour, Office
 from patrol.services import checkins as checkin_service
 from patrol.services.occupancy_hours import rebuild_checkin_hours
 from patrol.timeutil import WIB
@@ -205,3 +206,54 @@ def test_cli_rebuilds_the_summary_from_a_day_on(runner, day_at_the_office):
     assert summary() == kept
     bad = runner.invoke(args=["rebuild-checkin-hours", "--since", "4 November"])
     assert bad.exit_code != 0 and "--since" in bad.output
+
+
+def test_a_retry_racing_the_first_request_is_counted_once(app, create_office, monkeypatch):
+    office = create_office()
+    client_uuid = str(uuid.uuid4())
+    checkin_service.check_in(office, None, client_uuid, now=wib(3, 9))
+    db.session.commit()
+    # The retry looked before the first had committed (it saw no row), then hit the
+    # unique key: it returns the first check-in and must not count again.
+    real_lookup = checkin_service._by_uuid
+    calls = []
+
+    def late_lookup(uuid_):
+        calls.append(uuid_)
+        return None if len(calls) == 1 else real_lookup(uuid_)
+
+    monkeypatch.setattr(checkin_service, "_by_uuid", late_lookup)
+    checkin_service.check_in(office, None, client_uuid, now=wib(3, 9, 1))
+    db.session.commit()
+    assert len(calls) == 2
+    assert summary() == {(office.id, wib(3, 9)): (1, 1)}
+
+
+def test_simultaneous_check_ins_through_separate_connections_all_count(app, create_office):
+    office_id = create_office(capacity=100).id
+    at = wib(3, 9, 30)
+    n = 3  # the pool holds 4 connections (DB_POOL_SIZE + DB_MAX_OVERFLOW)
+    start = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context():
+                office = db.session.get(Office, office_id)
+                start.wait(timeout=10)
+                checkin_service.check_in(office, None, str(uuid.uuid4()), now=at)
+                db.session.commit()
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    [(checkins, peak)] = summary().values()
+    # The count is an increment under the row's lock: exact. The peak may miss check-ins
+    # whose transactions overlapped (PostgreSQL), never more than there were.
+    assert checkins == n and 1 <= peak <= n
+    assert rebuilt() == {(office_id, at.replace(minute=0)): (n, n)}

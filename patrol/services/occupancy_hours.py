@@ -197,6 +197,10 @@ def rebuild_checkin_hours(since: datetime | None = None, connection=None) -> int
     dialect = (connection or db.session.get_bind()).dialect.name
     delete, insert = _rebuild_sql(dialect, since is not None)
     params = {"since": hour_start(since)} if since is not None else {}
+    if dialect == "postgresql":
+        # Check-ins wait until the rebuild commits, then add to the rebuilt rows; those
+        # already writing are waited for, and seen. (SQLite has one writer anyway.)
+        run.execute(sa.text("LOCK TABLE checkin_hours IN SHARE ROW EXCLUSIVE MODE"))
     run.execute(delete, params)
     result = run.execute(insert, params)
     return result.rowcount
