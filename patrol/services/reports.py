@@ -143,17 +143,23 @@ def filter_choices() -> dict:
 # Violations ------------------------------------------------------------------------------
 
 
-def _violations_base(f: Filters):
+def _violations_base(f: Filters, with_visit: bool = False):
+    """Violations of the period; joined to their visit only when the zone is needed.
+
+    Every violation has a visit, so the join never drops a row; but PostgreSQL hashes
+    all the visits (of every year) to make it, which grows with the data.
+    """
     query = (
         sa.select()
         .select_from(Violation)
-        .join(Visit, Visit.id == Violation.visit_id)
         .where(
             Violation.recorded_at >= f.since,
             Violation.recorded_at < f.until,
             Violation.withdrawn_at.is_(None),
         )
     )
+    if with_visit or f.zone_id:
+        query = query.join(Visit, Visit.id == Violation.visit_id)
     if f.zone_id:
         query = query.where(Visit.zone_id == f.zone_id)
     return query
@@ -172,7 +178,8 @@ def violations_report(f: Filters) -> dict:
         .order_by(ViolationCategory.sort_order)
     ).all()
     by_zone = db.session.execute(
-        base.add_columns(Zone.name, n, people)
+        _violations_base(f, with_visit=True)
+        .add_columns(Zone.name, n, people)
         .join(Zone, Zone.id == Visit.zone_id)
         .group_by(Zone.id, Zone.name)
         .order_by(n.desc(), Zone.name)
@@ -198,7 +205,7 @@ def violations_report(f: Filters) -> dict:
 def violation_rows(f: Filters, reviewed: bool | None = None, limit: int | None = None):
     """Violations one by one (newest first), with zone, officer, category and action names."""
     query = (
-        _violations_base(f)
+        _violations_base(f, with_visit=True)
         .add_columns(
             Violation.id,
             Violation.recorded_at,
