@@ -1,4 +1,5 @@
-"""Command-line tasks of office check-in: closing time, purging personal data, partitions."""
+"""Command-line tasks of office check-in: closing time, purging personal data,
+partitions, and rebuilding the hourly summary."""
 
 from __future__ import annotations
 
@@ -67,3 +68,21 @@ def create_partitions_command(months: int):
     if report.default_rows:
         click.echo(f"warning: {partitions.DEFAULT} still holds {report.default_rows} check-ins")
         raise SystemExit(1)
+
+
+@click.command("rebuild-checkin-hours")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only from this day on (WIB, YYYY-MM-DD); all check-ins when left out.",
+)
+def rebuild_checkin_hours_command(since):
+    """Recompute check-ins per office and hour (the check-in report) from the check-ins."""
+    from patrol.services.occupancy_hours import rebuild_checkin_hours
+    from patrol.timeutil import wib_day_bounds
+
+    start = wib_day_bounds(since.date())[0] if since is not None else None
+    rows = rebuild_checkin_hours(since=start)
+    db.session.commit()
+    click.echo(f"check-in hours rebuilt: {rows} office-hours")

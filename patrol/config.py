@@ -100,6 +100,8 @@ def from_env(instance_path: str) -> dict:
         "LANGUAGES": ["id", "en"],
         # Dashboard alert: a zone on shift that nobody visited for this many hours.
         "ALERT_UNVISITED_HOURS": float(os.environ.get("ALERT_UNVISITED_HOURS", "3")),
+        # How often the dashboard redraws its figures, alerts and map (seconds).
+        "DASHBOARD_REFRESH_SECONDS": int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "60")),
         # Map tiles for Leaflet pages.
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         # Office check-in (blueprint checkin). Check-ins allowed per client address and per

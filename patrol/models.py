@@ -577,6 +577,21 @@ class CheckinKey(db.Model):
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class CheckinHour(db.Model):
+    """Admitted check-ins per office and UTC hour, and the most people inside at a check-in
+    of that hour: kept at write time (services.occupancy_hours) for the check-in report."""
+
+    __tablename__ = "checkin_hours"
+    # City-wide reports over a date range (all offices); the key serves one office's range.
+    __table_args__ = (sa.Index("ix_checkin_hours_hour", "hour_start"),)
+
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True)
+    # The UTC hour (minutes zero); WIB is a whole 7 hours ahead, so it is a WIB hour too.
+    hour_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    checkins: Mapped[int] = mapped_column(default=0)
+    peak_inside: Mapped[int] = mapped_column(default=0)
+
+
 class SosAlert(db.Model):
     """An officer's emergency call with GPS; it stays on the dashboard until acknowledged."""
 

@@ -22,6 +22,7 @@ from patrol.models import (
     Visit,
 )
 from patrol.services.checkins import record_key
+from patrol.services.occupancy_hours import rebuild_checkin_hours
 
 _codes = itertools.count(1000)
 
@@ -100,6 +101,10 @@ def create_timed_checkin(app):
         db.session.add(checkin)
         db.session.flush()
         record_key(checkin)
+
+        # Added behind the check-in service's back (times in any order), so the hourly
+        # summary is recomputed from the rows, as seed-load does.
+        rebuild_checkin_hours()
         db.session.commit()
         return checkin
 

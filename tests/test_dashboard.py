@@ -97,6 +97,63 @@ def test_dashboard_shows_today_in_figures(
     assert 'id="city-map"' in text and "data-map=" in text
 
 
+def test_figures_alerts_and_map_refresh_without_a_reload(
+    admin_client,
+    create_user,
+    create_zone,
+    create_visit,
+    create_violation,
+    create_office,
+    create_timed_checkin,
+    create_assignment,
+):
+    page = admin_client.get("/admin/dasbor").get_data(as_text=True)
+    assert 'hx-get="/admin/dasbor/angka" hx-trigger="every 60s"' in page
+    assert 'data-map-url="/admin/dasbor/peta.json" data-refresh-seconds="60"' in page
+    assert 'id="dashboard-alerts"' in page and "hx-swap-oob" not in page
+    # What happened after the page was loaded...
+    now = now_utc()
+    officer = create_user("officer", full_name="Budi Santoso")
+    zone = create_zone(name="Alun-Alun Tugu", capacity=100)
+    create_assignment(officer, zone, starts_at=now - timedelta(hours=2), hours=8)
+    visit = create_visit(
+        officer, zone, started_at=now - timedelta(minutes=5), start_lat=-7.977, start_lon=112.634
+    )
+    create_violation(visit, "no_mask", recorded_at=now)
+    office = create_office(name="Balai Kota Malang", capacity=10)
+    create_timed_checkin(office, now - timedelta(minutes=3))
+    create_timed_checkin(office, now - timedelta(minutes=2), minutes=1)
+    # ...shows up in the polled fragment: figures, and the alerts swapped out of band.
+    response = admin_client.get("/admin/dasbor/angka", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    fragment = response.get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="dashboard-figures"')
+    assert "<html" not in fragment and "<nav" not in fragment
+    assert 'data-figure="visits">1<' in fragment
+    assert 'data-figure="violations">1<' in fragment
+    assert 'data-figure="checkins">2<' in fragment
+    assert 'data-figure="inside">1<' in fragment
+    assert '<section id="dashboard-alerts" hx-swap-oob="true">' in fragment
+    assert "Tidak ada SOS" not in fragment and "city-map" not in fragment
+    # The map's layers as JSON.
+    response = admin_client.get("/admin/dasbor/peta.json")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    data = response.get_json()
+    assert [(o["name"], o["inside"], o["capacity"]) for o in data["offices"]] == [
+        ("Balai Kota Malang", 1, 10)
+    ]
+    assert [(z["name"], z["level"]) for z in data["zones"]] == [("Alun-Alun Tugu", "unknown")]
+    assert data["officers"] == [{"name": "Budi Santoso", "lat": -7.977, "lon": 112.634}]
+
+
+@pytest.mark.parametrize("url", ["/admin/dasbor/angka", "/admin/dasbor/peta.json"])
+@pytest.mark.parametrize("role", ["officer", "guard"])
+def test_dashboard_fragments_are_for_admins(client, create_user, login, url, role):
+    login(client, create_user(role))
+    assert client.get(url).status_code == 403
+
+
 def test_alerts_name_unvisited_zones_missed_shifts_and_visits_outside(
     app, create_user, create_zone, create_assignment, create_visit
 ):

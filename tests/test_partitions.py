@@ -178,7 +178,7 @@ def test_migration_0012_backfills_keys_and_keeps_every_check_in(backend, empty_d
     app = create_app(base_config(empty_database_uri))
     with app.app_context():
         upgrade(revision="0011")
-        seed_load(scale=0.0002, days=70, checkin_keys=False)  # 200 check-ins over 3 months
+        seed_load(scale=0.0002, days=70, at_0011=True)  # 200 check-ins over 3 months
         db.session.commit()
         listing = sa.select(
             CheckIn.id, CheckIn.uuid, CheckIn.checkout_secret, CheckIn.checked_in_at

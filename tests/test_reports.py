@@ -358,6 +358,8 @@ def test_review_of_a_missing_violation_is_not_found(admin_client):
         "/admin/laporan/cakupan",
         "/admin/laporan/tinjauan",
         "/admin/dasbor",
+        "/admin/dasbor/angka",
+        "/admin/dasbor/peta.json",
     ],
 )
 def test_queries_per_report_page_do_not_grow_with_the_data(

@@ -35,16 +35,9 @@ def _ratios() -> tuple[float, float]:
     return current_app.config["CROWD_BUSY_PERCENT"], current_app.config["CROWD_OVER_PERCENT"]
 
 
-@bp.route("/dasbor")
-@roles("admin")
-def dashboard_page():
-    """The admin dashboard: map, today in figures, alerts and open SOS calls."""
-    now = utcnow()
-    busy, over = _ratios()
-    zones = dashboard.zone_levels(now, busy, over)
-    offices = dashboard.office_loads()
-    positions = dashboard.officer_positions(now)
-    map_data = {
+def _map_data(zones, offices, positions) -> dict:
+    """What the city map draws: zones with their level, offices, officers in the field."""
+    return {
         "zones": [
             {"name": z.name, "geometry": z.geometry, "level": z.level, "headcount": z.headcount}
             for z in zones
@@ -62,20 +55,67 @@ def dashboard_page():
         ],
         "officers": [{"name": p.full_name, "lat": p.lat, "lon": p.lon} for p in positions],
     }
+
+
+def _figures_context(now, offices) -> dict:
+    return {
+        "now": now,
+        "refresh_seconds": current_app.config["DASHBOARD_REFRESH_SECONDS"],
+        "figures": dashboard.today_figures(now),
+        "inside_now": sum(o.inside for o in offices),
+        "alerts": dashboard.alerts(now, current_app.config["ALERT_UNVISITED_HOURS"]),
+    }
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/dasbor")
+@roles("admin")
+def dashboard_page():
+    """The admin dashboard: map, today in figures, alerts and open SOS calls."""
+    now = utcnow()
+    busy, over = _ratios()
+    zones = dashboard.zone_levels(now, busy, over)
+    offices = dashboard.office_loads()
+    positions = dashboard.officer_positions(now)
     return render_template(
         "reports/dashboard.html",
-        now=now,
         zones=zones,
         offices=offices,
         positions=positions,
-        map_data=map_data,
-        figures=dashboard.today_figures(now),
-        inside_now=sum(o.inside for o in offices),
-        alerts=dashboard.alerts(now, current_app.config["ALERT_UNVISITED_HOURS"]),
+        map_data=_map_data(zones, offices, positions),
         sos=dashboard.open_sos_alerts(),
         level_labels=dashboard.level_labels(),
         tile_url=current_app.config["TILE_URL"],
+        **_figures_context(now, offices),
     )
+
+
+@bp.route("/dasbor/angka")
+@roles("admin")
+def dashboard_figures():
+    """Today in figures, with the alerts out of band (polled by the dashboard every 60 s)."""
+    context = _figures_context(utcnow(), dashboard.office_loads())
+    return _no_store(
+        Response(render_template("reports/_dashboard_figures.html", refresh=True, **context))
+    )
+
+
+@bp.route("/dasbor/peta.json")
+@roles("admin")
+def dashboard_map():
+    """The map's zones, offices and officers as JSON (fetched by the dashboard every 60 s)."""
+    now = utcnow()
+    busy, over = _ratios()
+    data = _map_data(
+        dashboard.zone_levels(now, busy, over),
+        dashboard.office_loads(),
+        dashboard.officer_positions(now),
+    )
+    return _no_store(current_app.json.response(data))
 
 
 @bp.route("/dasbor/sos")

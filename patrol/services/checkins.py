@@ -22,6 +22,7 @@ from patrol import checkin_rules
 from patrol.extensions import db
 from patrol.geofence import geodesic_m
 from patrol.models import CheckIn, CheckinKey, Entrance, Office, User
+from patrol.services import occupancy_hours
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
@@ -180,6 +181,7 @@ def _add_once(checkin: CheckIn) -> CheckIn:
         if existing is None:
             raise
         return existing
+    occupancy_hours.record_checkin(checkin)  # a new row only: a retry returned above
     return checkin
 
 
@@ -378,6 +380,7 @@ def turn_away(
             )
         checkin.status = "turned_away"
         checkin.turned_away_reason = reason
+        occupancy_hours.forget_checkin(checkin)
         checkin.guard_id = guard_id
         check_out(checkin, "guard", guard_id, now)
         return checkin

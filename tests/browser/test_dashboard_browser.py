@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from patrol.extensions import db
-from patrol.models import SosAlert
+from patrol.models import SosAlert, Visit
 from tests.browser.conftest import axe_violations, describe
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -123,4 +123,25 @@ def test_public_park_page_on_a_phone(phone, city):
     )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     problems = axe_violations(phone)
+    assert not problems, describe(problems)
+
+
+def test_dashboard_figures_alerts_and_map_follow_the_city_without_a_reload(
+    app, desktop, create_user, create_office, create_violation, city
+):
+    app.config["DASHBOARD_REFRESH_SECONDS"] = 2
+    log_in(desktop, create_user("admin"))
+    desktop.goto("/admin/dasbor")
+    desktop.wait_for_selector("#city-map.leaflet-container")
+    offices = desktop.locator("#city-map path.leaflet-interactive")
+    before = offices.count()
+    expect(desktop.locator('[data-figure="violations"]')).to_have_text("1")
+    visit = db.session.scalars(sa.select(Visit)).one()
+    create_violation(visit, "crowding", recorded_at=datetime.now(timezone.utc))
+    create_office(name="Kantor Kecamatan Klojen", lat=-7.9750, lon=112.6280)
+    expect(desktop.locator('[data-figure="violations"]')).to_have_text("2", timeout=10_000)
+    expect(offices).to_have_count(before + 1, timeout=10_000)
+    # The alerts panel is swapped too, and stays where it was.
+    assert desktop.locator("#dashboard-alerts").count() == 1
+    problems = axe_violations(desktop)
     assert not problems, describe(problems)

@@ -31,28 +31,55 @@
     return L.geoJSON(g, { style: style });
   }
 
-  function dashboardMap(element) {
-    var data = JSON.parse(element.getAttribute("data-map"));
-    var map = baseMap(element);
-    var layers = [];
-    data.zones.forEach(function (zone) {
+  // The zone, office and officer layers; redrawn from data-map-url every
+  // data-refresh-seconds (a minute), without moving the view the admin may have moved.
+
+  function drawCity(groups, data) {
+    var bounded = [];
+    groups.zones.clearLayers();
+    groups.offices.clearLayers();
+    groups.officers.clearLayers();
+    (data.zones || []).forEach(function (zone) {
       var layer = zoneLayer(zone).bindTooltip(zone.name);
-      layer.addTo(map);
-      layers.push(layer);
+      groups.zones.addLayer(layer);
+      bounded.push(layer);
     });
-    data.offices.forEach(function (office) {
+    (data.offices || []).forEach(function (office) {
       var colour = COLOURS[office.level] || COLOURS.unknown;
       var marker = L.circleMarker([office.lat, office.lon], {
         radius: 9, color: colour, fillColor: colour, fillOpacity: 0.8
       }).bindTooltip(office.name + ": " + office.inside + " / " + office.capacity);
-      marker.addTo(map);
-      layers.push(marker);
+      groups.offices.addLayer(marker);
+      bounded.push(marker);
     });
-    data.officers.forEach(function (officer) {
-      L.marker([officer.lat, officer.lon], { title: officer.name, alt: officer.name })
-        .bindTooltip(officer.name).addTo(map);
+    (data.officers || []).forEach(function (officer) {
+      groups.officers.addLayer(
+        L.marker([officer.lat, officer.lon], { title: officer.name, alt: officer.name })
+          .bindTooltip(officer.name));
     });
-    fit(map, layers);
+    return bounded;
+  }
+
+  function dashboardMap(element) {
+    var map = baseMap(element);
+    var groups = { zones: L.layerGroup().addTo(map), offices: L.layerGroup().addTo(map),
+                   officers: L.layerGroup().addTo(map) };
+    fit(map, drawCity(groups, JSON.parse(element.getAttribute("data-map"))));
+    var url = element.getAttribute("data-map-url");
+    var seconds = parseInt(element.getAttribute("data-refresh-seconds"), 10) || 60;
+    if (!url || !window.fetch) return;
+    setInterval(function () {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          drawCity(groups, data);
+          element.setAttribute("data-refreshed", String(Date.now()));
+        })
+        .catch(function () { /* offline or logged out: keep the last picture */ });
+    }, seconds * 1000);
   }
 
   function parkMap(element) {

@@ -1,0 +1,206 @@
+"""Check-ins per office and hour (table ``checkin_hours``), kept up to date at write time.
+
+The office check-in report reads this summary instead of the check-ins themselves, so its
+cost follows the hours in the period, not the people who came. Each row holds, for one
+office and one UTC hour, the admitted check-ins of that hour and the most people inside
+at any check-in of that hour (the peak can only rise when someone comes in).
+
+"Inside at moment t" means everywhere the same thing: admitted, checked in at or before
+t, and neither checked out by t nor past the office's first closing time after the
+check-in. A stay ends at whichever comes first: ``close_offices`` (which runs lazily)
+checks out at closing time anyone still inside, and the count does not wait for it; a
+guard checking out the next morning someone forgotten overnight does not make them count
+inside all night.
+
+``rebuild_checkin_hours`` recomputes the table from the check-ins, set-based in SQL: the
+migration's backfill, ``seed-load`` and ``flask rebuild-checkin-hours`` use it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from patrol import checkin_rules
+from patrol.extensions import db
+from patrol.models import CheckIn, CheckinHour, UTCDateTime
+
+
+def hour_start(at: datetime) -> datetime:
+    """The UTC hour that contains ``at`` (WIB is a whole 7 hours ahead: a WIB hour too)."""
+    return at.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def inside_at(office_id: int, closes_at, at: datetime):
+    """A count, in SQL, of the people inside an office at ``at`` (see the module's words)."""
+    return (
+        sa.select(sa.func.count(CheckIn.id))
+        .where(
+            CheckIn.office_id == office_id,
+            CheckIn.status == "admitted",
+            # closing_after(checked_in_at) > at, as a range on the check-in time.
+            CheckIn.checked_in_at > checkin_rules.last_closing(at, closes_at),
+            CheckIn.checked_in_at <= at,
+            sa.or_(CheckIn.checked_out_at.is_(None), CheckIn.checked_out_at > at),
+        )
+        .scalar_subquery()
+    )
+
+
+def _upsert(dialect: str):
+    return (postgresql if dialect == "postgresql" else sqlite).insert(CheckinHour.__table__)
+
+
+def record_checkin(checkin: CheckIn) -> None:
+    """Count a newly added check-in in its hour and raise the hour's peak (one statement).
+
+    Call it once, right after the new row is flushed (a retry returning the first row
+    must not call it). A turned-away visitor is not counted.
+    """
+    if checkin.status != "admitted":
+        return
+    dialect = db.session.get_bind().dialect.name
+    table = CheckinHour.__table__
+    at = checkin.checked_in_at
+    inside = inside_at(checkin.office_id, checkin.office.closes_at, at)
+    # INSERT ... SELECT so the count and the upsert are one round trip; the WHERE keeps
+    # SQLite's parser from reading ON CONFLICT as a join constraint.
+    row = sa.select(
+        sa.literal(checkin.office_id, sa.Integer),
+        sa.literal(hour_start(at), UTCDateTime()),
+        sa.literal(1, sa.Integer),
+        inside,
+    ).where(sa.true())
+    insert = _upsert(dialect).from_select(
+        ["office_id", "hour_start", "checkins", "peak_inside"], row
+    )
+    greatest = sa.func.greatest if dialect == "postgresql" else sa.func.max
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["office_id", "hour_start"],
+            set_={
+                # An increment under the row's lock: exact with any number of writers.
+                "checkins": table.c.checkins + insert.excluded.checkins,
+                "peak_inside": greatest(table.c.peak_inside, insert.excluded.peak_inside),
+            },
+        )
+    )
+
+
+def forget_checkin(checkin: CheckIn) -> None:
+    """Take back the count of an admitted check-in that the guard turned away afterwards.
+
+    The hour's peak stays: the visitor was counted inside until the guard acted.
+    """
+    db.session.execute(
+        sa.update(CheckinHour)
+        .where(
+            CheckinHour.office_id == checkin.office_id,
+            CheckinHour.hour_start == hour_start(checkin.checked_in_at),
+            CheckinHour.checkins > 0,
+        )
+        .values(checkins=CheckinHour.checkins - 1)
+    )
+
+
+# The rebuild, in plain SQL per dialect ------------------------------------------------
+# Every admitted stay becomes two events, +1 at check-in and -1 at check-out or at the
+# office's first closing time after the check-in, whichever is first (a NULL check-out
+# is never "<", so the closing time). A running sum over the events of each office, outs
+# before ins at the same instant, is the number inside; each hour keeps its check-ins and
+# the highest running sum at one of them. Only constant fragments are pasted into the SQL
+# text below; the one value (since) is bound.
+
+_SQL = {
+    "postgresql": {
+        "hour": "date_trunc('hour', {at} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+        "closing": (
+            "(CASE WHEN CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + o.closes_at"
+            " < c.checked_in_at AT TIME ZONE 'Asia/Jakarta'"
+            " THEN CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + o.closes_at"
+            " + interval '1 day'"
+            " ELSE CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + o.closes_at"
+            " END) AT TIME ZONE 'Asia/Jakarta'"
+        ),
+    },
+    # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' text (UTC here): built in the
+    # same form, they compare and sort as the instants they are.
+    "sqlite": {
+        "hour": "strftime('%Y-%m-%d %H:00:00.000000', {at})",
+        "closing": (
+            "(CASE WHEN {local_close} < c.checked_in_at"
+            " THEN strftime('%Y-%m-%d %H:%M:%S.000000', {local_close}, '+1 day')"
+            " ELSE {local_close} END)"
+        ).format(
+            local_close=(
+                "strftime('%Y-%m-%d %H:%M:%S.000000',"
+                " date(c.checked_in_at, '+7 hours') || ' ' || o.closes_at, '-7 hours')"
+            )
+        ),
+    },
+}
+
+
+def _rebuild_sql(dialect: str, since: bool) -> tuple[sa.TextClause, sa.TextClause]:
+    parts = _SQL["postgresql" if dialect == "postgresql" else "sqlite"]
+    hour = parts["hour"].format(at="at")
+    # Stays that began before the first rebuilt hour still count inside after it.
+    stays_since = (
+        " AND (c.checked_in_at >= :since OR c.checked_out_at IS NULL OR c.checked_out_at > :since)"
+        if since
+        else ""
+    )
+    insert = f"""
+        INSERT INTO checkin_hours (office_id, hour_start, checkins, peak_inside)
+        WITH stays AS (
+            SELECT c.office_id, c.checked_in_at AS in_at,
+                   CASE WHEN c.checked_out_at < {parts["closing"]} THEN c.checked_out_at
+                        ELSE {parts["closing"]} END AS out_at
+            FROM checkins c JOIN offices o ON o.id = c.office_id
+            WHERE c.status = 'admitted'{stays_since}
+        ),
+        events AS (
+            SELECT office_id, in_at AS at, 1 AS step FROM stays
+            UNION ALL
+            SELECT office_id, out_at AS at, -1 AS step FROM stays
+        ),
+        running AS (
+            SELECT office_id, at, step,
+                   SUM(step) OVER (PARTITION BY office_id ORDER BY at, step) AS inside
+            FROM events
+        )
+        SELECT office_id, {hour}, COUNT(*), MAX(inside)
+        FROM running
+        WHERE step = 1{" AND at >= :since" if since else ""}
+        GROUP BY office_id, {hour}
+    """  # noqa: S608 - constant fragments only
+    delete = "DELETE FROM checkin_hours"
+    if since:
+        delete += " WHERE hour_start >= :since"
+    statements = [sa.text(delete), sa.text(insert)]
+    if since:
+        statements = [s.bindparams(sa.bindparam("since", type_=UTCDateTime())) for s in statements]
+    return statements[0], statements[1]
+
+
+def rebuild_checkin_hours(since: datetime | None = None, connection=None) -> int:
+    """Recompute the summary from the check-ins (all, or from the hour of ``since`` on).
+
+    Two statements (a delete and an INSERT ... SELECT); returns the rows written. Runs
+    on ``connection`` when given (the migration), else in the session's transaction.
+    """
+    if connection is None:
+        db.session.flush()  # text() statements do not autoflush pending rows
+    run = connection if connection is not None else db.session
+    dialect = (connection or db.session.get_bind()).dialect.name
+    delete, insert = _rebuild_sql(dialect, since is not None)
+    params = {"since": hour_start(since)} if since is not None else {}
+    if dialect == "postgresql":
+        # Check-ins wait until the rebuild commits, then add to the rebuilt rows; those
+        # already writing are waited for, and seen. (SQLite has one writer anyway.)
+        run.execute(sa.text("LOCK TABLE checkin_hours IN SHARE ROW EXCLUSIVE MODE"))
+    run.execute(delete, params)
+    result = run.execute(insert, params)
+    return result.rowcount
