@@ -78,24 +78,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    """BEGIN IMMEDIATE for requests that write; pysqlite's deferred BEGIN for the rest.
+    """BEGIN IMMEDIATE for the views marked ``begin_immediate``; pysqlite's own BEGIN else.
 
-    Under pysqlite's own handling a transaction begins (deferred) at the first write, after
-    the request has already read: when another connection commits in between, SQLite
-    refuses the lock upgrade at once (SQLITE_BUSY, which the busy timeout does not cover)
-    and the request fails with a 503. Several phones syncing at once hit exactly that. A
-    write request therefore takes the write lock at its start and waits for it under the
-    busy timeout (SQLAlchemy's documented pysqlite recipe). Reading requests (GET, HEAD)
-    and work outside a request keep pysqlite's default, so WAL readers never wait and
-    code outside requests sees fresh data between statements. See docs/decisions.md.
+    Under pysqlite's own handling a transaction begins (deferred) at the first write. That
+    suits the form posts, whose savepoints hold only the insert. A sync batch, though, reads
+    inside each record's savepoint (is this UUID known? whose visit is it?) before it
+    writes, and when another connection commits in between, SQLite refuses the lock
+    upgrade at once (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not cover): several
+    phones syncing at once got 503s. A marked view takes the write lock at the start of
+    its first transaction and waits for it under the busy timeout instead (SQLAlchemy's
+    documented pysqlite recipe). Not every write request: holding the lock from the first
+    statement made concurrent check-ins queue behind each other's whole request (the
+    check-in POST fell from 0.64 to 0.25 of its twin in `make bench`). Later transactions
+    of the request (reads that render the answer after the commit) begin as usual.
+    See docs/decisions.md.
     """
-    from flask import g, has_request_context, request
+    from flask import current_app, g, has_request_context, request
 
     raw = connection.connection.dbapi_connection
-    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-    # Only the request's first transaction: the reads that render the answer after the
-    # commit must not hold the write lock (the views commit once).
-    if writing and not g.get("sqlite_write_begun"):
+    view = None
+    if has_request_context() and request.endpoint:
+        view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "sqlite_begin_immediate", False) and not g.get("sqlite_write_begun"):
         g.sqlite_write_begun = True
         raw.isolation_level = None  # pysqlite must not BEGIN on its own ...
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # ... we do, taking the write lock

@@ -30,3 +30,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def begin_immediate(view):
+    """Mark a view that reads, then writes, inside savepoints (the sync batch): on SQLite its
+    transaction begins with BEGIN IMMEDIATE, so it waits for the write lock at its start
+    instead of failing half-way (patrol/__init__.py, _sqlite_begin)."""
+    view.sqlite_begin_immediate = True
+    return view

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from patrol.access import public, roles, staff
-from patrol.extensions import db
+from patrol.extensions import begin_immediate, db
 from patrol.microcache import app_cache
 from patrol.openapi import describe_api
 from patrol.services import sync as sync_service
@@ -74,6 +74,7 @@ def sos():
 
 @bp.route("/sync", methods=["POST"])
 @roles("officer")
+@begin_immediate
 def sync():
     """Apply the phone's outbox: visits, violations and crowd counts made offline."""
     payload = request.get_json(silent=True)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from patrol import checkin_rules
 from patrol.extensions import db
 from patrol.geofence import geodesic_m
-from patrol.models import CheckIn, CheckinKey, Entrance, Office, User
+from patrol.models import CheckIn, CheckinKey, Entrance, Office, User, inside_now_terms
 from patrol.services import occupancy_hours
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
@@ -233,8 +233,7 @@ def open_checkin_by_secret(secret: str | None) -> CheckIn | None:
         .join(CheckinKey, _KEYED)
         .where(
             CheckinKey.checkout_secret == secret,
-            CheckIn.checked_out_at.is_(None),
-            CheckIn.status == "admitted",
+            *inside_now_terms(),
         )
     )
 
@@ -268,8 +267,7 @@ def inside_now(office_id: int) -> list[CheckIn]:
             .options(joinedload(CheckIn.entrance), joinedload(CheckIn.user))
             .where(
                 CheckIn.office_id == office_id,
-                CheckIn.checked_out_at.is_(None),
-                CheckIn.status == "admitted",
+                *inside_now_terms(),
             )
             .order_by(CheckIn.checked_in_at)
         )
@@ -279,8 +277,7 @@ def inside_now(office_id: int) -> list[CheckIn]:
 def _inside(office_id: int):
     return (
         CheckIn.office_id == office_id,
-        CheckIn.checked_out_at.is_(None),
-        CheckIn.status == "admitted",
+        *inside_now_terms(),
     )
 
 
@@ -370,8 +367,7 @@ def turn_away(
             sa.select(CheckIn).where(
                 CheckIn.office_id == office.id,
                 CheckIn.short_code == short_code,
-                CheckIn.checked_out_at.is_(None),
-                CheckIn.status == "admitted",
+                *inside_now_terms(),
             )
         )
         if checkin is None:
@@ -427,9 +423,7 @@ def close_offices(now: datetime | None = None, office_ids: list[int] | None = No
         )
     )
     query = (
-        sa.select(CheckIn)
-        .options(joinedload(CheckIn.office))
-        .where(CheckIn.checked_out_at.is_(None), CheckIn.status == "admitted", overdue)
+        sa.select(CheckIn).options(joinedload(CheckIn.office)).where(*inside_now_terms(), overdue)
     )
     closed = 0
     for checkin in db.session.scalars(query):

@@ -14,6 +14,7 @@ from patrol.extensions import db
 from patrol.models import (
     Assignment,
     CheckIn,
+    CheckinHour,
     CrowdCount,
     Office,
     SosAlert,
@@ -22,6 +23,7 @@ from patrol.models import (
     ViolationCategory,
     Visit,
     Zone,
+    inside_now_terms,
 )
 from patrol.services import audit
 from patrol.services.errors import ValidationError
@@ -113,11 +115,11 @@ def today_figures(now: datetime) -> dict:
         .group_by(ViolationCategory.id, ViolationCategory.label, ViolationCategory.sort_order)
         .order_by(ViolationCategory.sort_order)
     ).all()
+    # From the hourly summary kept at check-in time (WIB days are whole UTC hours), not
+    # by counting a busy city's day of check-ins row by row.
     checkins = db.session.scalar(
-        sa.select(sa.func.count(CheckIn.id)).where(
-            CheckIn.status == "admitted",
-            CheckIn.checked_in_at >= start,
-            CheckIn.checked_in_at < end,
+        sa.select(sa.func.coalesce(sa.func.sum(CheckinHour.checkins), 0)).where(
+            CheckinHour.hour_start >= start, CheckinHour.hour_start < end
         )
     )
     return {
@@ -150,20 +152,24 @@ class OfficeLoad:
 
 
 def office_loads() -> list[OfficeLoad]:
-    """Every active office with who is inside now: one index seek per office on
-    (office_id, checked_out_at), so a year of closed check-ins costs nothing."""
+    """Every active office with who is inside now: one count over the partial index of the
+    people inside (ix_checkins_inside), so a year of closed check-ins costs nothing."""
     inside = (
-        sa.select(sa.func.count(CheckIn.id))
-        .where(
-            CheckIn.office_id == Office.id,
-            CheckIn.checked_out_at.is_(None),
-            CheckIn.status == "admitted",
-        )
-        .correlate(Office)
-        .scalar_subquery()
+        sa.select(CheckIn.office_id, sa.func.count(CheckIn.id).label("n"))
+        .where(*inside_now_terms())
+        .group_by(CheckIn.office_id)
+        .subquery()
     )
     rows = db.session.execute(
-        sa.select(Office.id, Office.name, Office.lat, Office.lon, Office.capacity, inside)
+        sa.select(
+            Office.id,
+            Office.name,
+            Office.lat,
+            Office.lon,
+            Office.capacity,
+            sa.func.coalesce(inside.c.n, 0),
+        )
+        .outerjoin(inside, inside.c.office_id == Office.id)
         .where(Office.active.is_(True))
         .order_by(Office.name)
     ).all()

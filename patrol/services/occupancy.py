@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from patrol.extensions import db
-from patrol.models import CheckIn, Office
+from patrol.models import CheckIn, Office, inside_now_terms
 
 
 @dataclass
@@ -31,7 +31,7 @@ def occupancy(office_ids: list[int] | None = None) -> list[OfficeOccupancy]:
     """Inside-now counts for the given offices (all active ones when None), in one query."""
     inside = (
         sa.select(CheckIn.office_id, sa.func.count(CheckIn.id).label("n"))
-        .where(CheckIn.checked_out_at.is_(None), CheckIn.status == "admitted")
+        .where(*inside_now_terms())
         .group_by(CheckIn.office_id)
         .subquery()
     )
