@@ -277,6 +277,11 @@ class ZoneForecast:
     def busy_window(self) -> tuple[int, int] | None:
         return model.busy_window(self.levels)
 
+    @property
+    def busy_words(self) -> str | None:
+        """ "16.00–18.00": when the park is usually busy that day (WIB), or None."""
+        return window_words(self.busy_window)
+
     def peak_hour(self) -> int | None:
         known = [(v, h) for h, v in enumerate(self.expected) if v is not None]
         return max(known)[1] if known else None
