@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from patrol import forecast as model
 from patrol.extensions import db
-from patrol.models import CrowdCount, CrowdHour
+from patrol.models import CrowdCount, CrowdHour, Zone
 from patrol.services import crowd_hours
 from patrol.timeutil import WIB, wib_today
 
@@ -383,3 +383,17 @@ def test_each_worker_keeps_a_forecast_for_a_while(app, client, create_zone, coun
     assert second.data == first.data
     # Only the park itself is looked up (is it still active?); the forecast is kept.
     assert again["n"] == 1
+
+
+def test_the_demo_has_six_weeks_of_counts_behind_its_forecasts(runner, client):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    zone = db.session.scalar(sa.select(Zone).where(Zone.name == "Alun-Alun Tugu"))
+    body = client.get(f"/api/v1/parks/{zone.id}/forecast").get_json()
+    assert body["based_on_days"] == 42
+    levels = {h["level"] for h in body["hours"]}
+    assert "busy" in levels or "over" in levels
+    # A second run adds no second history.
+    before = db.session.scalar(sa.select(sa.func.count(CrowdCount.id)))
+    runner.invoke(args=["seed-demo"])
+    assert db.session.scalar(sa.select(sa.func.count(CrowdCount.id))) == before
