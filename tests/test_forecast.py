@@ -397,3 +397,68 @@ def test_the_demo_has_six_weeks_of_counts_behind_its_forecasts(runner, client):
     before = db.session.scalar(sa.select(sa.func.count(CrowdCount.id)))
     runner.invoke(args=["seed-demo"])
     assert db.session.scalar(sa.select(sa.func.count(CrowdCount.id))) == before
+
+
+# Patrol planning ------------------------------------------------------------------------
+
+
+def _busy_now(zone, weeks=4, share=0.9):
+    """Past weeks in which the zone was at ``share`` of its capacity at this WIB hour."""
+    now = datetime.now(timezone.utc).astimezone(WIB)
+    rows = [
+        {
+            "zone_id": zone.id,
+            "day": now.date() - timedelta(days=7 * w),
+            "hour": now.hour,
+            "counts": 1,
+            "headcount_sum": int(zone.capacity * share),
+        }
+        for w in range(1, weeks + 1)
+    ]
+    db.session.execute(sa.insert(CrowdHour), rows)
+    db.session.commit()
+
+
+def test_a_free_officer_is_told_where_to_go_and_why(
+    client, create_user, create_zone, create_visit, login
+):
+    officer = create_user(role="officer")
+    crowded = create_zone(name="Taman Ramai", capacity=100)
+    _busy_now(crowded)
+    quiet = create_zone(name="Taman Sepi", capacity=100)
+    _busy_now(quiet, share=0.1)
+    create_visit(officer, quiet, ended_at=datetime.now(timezone.utc))
+    login(client, officer)
+    page = client.get("/patroli/").get_data(as_text=True)
+    assert "Zona yang perlu didatangi" in page
+    assert "Taman Ramai" in page
+    assert "biasanya ramai jam ini (sekitar 90 orang, kapasitas 100)" in page
+    # Just visited and not expected to be busy: nothing to say about it.
+    assert "Taman Sepi" not in page.split("Zona yang perlu didatangi")[1]
+
+
+def test_no_suggestions_during_a_visit(client, create_user, create_zone, create_visit, login):
+    officer = create_user(role="officer")
+    zone = create_zone(name="Taman Ramai", capacity=100)
+    _busy_now(zone)
+    create_visit(officer, zone)
+    login(client, officer)
+    assert "Zona yang perlu didatangi" not in client.get("/patroli/").get_data(as_text=True)
+
+
+def test_the_shift_planner_shows_the_days_forecast(client, create_user, create_zone, login):
+    admin = create_user(role="admin")
+    zone = create_zone(name="Taman Trunojoyo", capacity=100)
+    _fill_weeks(zone)
+    login(client, admin)
+    tomorrow = wib_today() + timedelta(days=1)
+    page = client.get(f"/admin/shift?tanggal={tomorrow.isoformat()}").get_data(as_text=True)
+    assert "Perkiraan keramaian" in page
+    window = "07.00–10.00" if tomorrow.weekday() >= 5 else "17.00–20.00"
+    assert window in page
+    assert "42 hari hitungan" in page
+    # Beyond the horizon (or in the past) there is no forecast to show.
+    far = wib_today() + timedelta(days=40)
+    assert "Perkiraan keramaian" not in client.get(
+        f"/admin/shift?tanggal={far.isoformat()}"
+    ).get_data(as_text=True)

@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, jsonify, make_response, render_templat
 
 from patrol.access import public
 from patrol.extensions import db
-from patrol.microcache import app_cache
 from patrol.services import crowd_hours, partitions
 from patrol.services.dashboard import level_labels, park_record, zone_levels
 from patrol.timeutil import utcnow
@@ -42,16 +41,8 @@ def parks():
     now = utcnow()
     levels = zone_levels(now, config["CROWD_BUSY_PERCENT"], config["CROWD_OVER_PERCENT"])
     day, hour = crowd_hours.local_slot(now)
-    usual = app_cache().get(
-        f"public.forecasts.{day.isoformat()}",
-        config["FORECAST_CACHE_SECONDS"],
-        lambda: crowd_hours.forecasts(levels, day, now),
-    )
-    by_zone = {f.zone_id: f for f in usual}
-    parks = [
-        (park_record(z), z.counted_at, by_zone.get(z.id) or crowd_hours.forecasts([z], day, now)[0])
-        for z in levels
-    ]
+    by_zone = {f.zone_id: f for f in crowd_hours.cached_forecasts(levels, day, now)}
+    parks = [(park_record(z), z.counted_at, by_zone[z.id]) for z in levels]
     response = make_response(
         render_template(
             "public/parks.html",

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from patrol import forecast as model
 from patrol.crowd import crowd_level
 from patrol.extensions import db
+from patrol.microcache import app_cache
 from patrol.models import CrowdCount, CrowdHour, Visit, Zone
 from patrol.services.errors import ValidationError
 from patrol.timeutil import WIB, utcnow, wib_today
@@ -326,6 +327,48 @@ def forecasts(zones: list[Zone], day: date, now: datetime | None = None) -> list
     return out
 
 
+def cached_forecasts(zones: list, day: date, now: datetime | None = None) -> list[ZoneForecast]:
+    """:func:`forecasts`, kept by each worker for ``FORECAST_CACHE_SECONDS`` (the same for
+    everyone and changing by the hour, not the second; nothing personal is kept)."""
+    key = "forecasts.{}.{}".format(day.isoformat(), ",".join(str(z.id) for z in zones))
+    seconds = current_app.config["FORECAST_CACHE_SECONDS"]
+    return app_cache().get(key, seconds, lambda: forecasts(zones, day, now))
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A zone's expected day for the shift planner."""
+
+    zone: Zone
+    forecast: ZoneForecast
+    peak_hour: int | None
+    peak_people: float | None
+
+
+def planning_outlook(day: date, now: datetime | None = None) -> list[Outlook]:
+    """Every active zone's forecast for a planned day, the most crowded (against capacity)
+    first; empty outside the forecast's horizon."""
+    now = now or utcnow()
+    today = wib_today(now)
+    if not today <= day <= today + timedelta(days=horizon_days()):
+        return []
+    zones = list(db.session.scalars(sa.select(Zone).where(Zone.active.is_(True))))
+    out = []
+    for zone, forecast in zip(zones, cached_forecasts(zones, day, now), strict=True):
+        peak = forecast.peak_hour()
+        out.append(
+            Outlook(zone, forecast, peak, forecast.expected[peak] if peak is not None else None)
+        )
+
+    def crowding(item: Outlook) -> float:
+        if item.peak_people is None:
+            return -1.0
+        return item.peak_people / item.zone.capacity if item.zone.capacity else 0.0
+
+    out.sort(key=lambda item: (-crowding(item), item.zone.name))
+    return out
+
+
 def forecast_record(zone_forecast: ZoneForecast) -> dict:
     """The open-data answer for one park and day (nothing personal)."""
     return {
@@ -369,7 +412,7 @@ def suggestions(now: datetime | None = None, limit: int = 3) -> list[Suggestion]
     if not zones:
         return []
     day, hour = local_slot(now)
-    expected = {f.zone_id: f for f in forecasts(zones, day, now)}
+    expected = {f.zone_id: f for f in cached_forecasts(zones, day, now)}
     last_visit = dict(
         db.session.execute(
             sa.select(Visit.zone_id, sa.func.max(Visit.started_at))
