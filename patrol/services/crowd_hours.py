@@ -151,6 +151,10 @@ def rebuild_crowd_hours(since: datetime | None = None, connection=None) -> int:
     dialect = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
     day_sql, hour_sql = _LOCAL[dialect]
     params: dict = {}
+    if dialect == "postgresql":
+        # Writers wait for the rebuild: a count committed meanwhile is neither lost nor
+        # counted twice (SQLite has one writer at a time anyway).
+        conn.execute(sa.text("LOCK TABLE crowd_hours IN SHARE ROW EXCLUSIVE MODE"))
     where = "withdrawn_at IS NULL"
     if since is not None:
         # Whole local days, so that no hour is half rebuilt.
