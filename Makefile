@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app patrol
 
-.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test report-scale partition-test clean
+.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test report-scale partition-test forecast-eval clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ scale-test: $(VENV)/.installed-dev translations
 # Report pages over a year of load data (SCALE=1: 1 000 000 check-ins) against 1/1000 of it.
 report-scale: $(VENV)/.installed
 	$(BIN)/python scripts/report_scale.py $(or $(SCALE),1.0)
+
+# The busy-hour forecast against the naive hourly average on held-out weeks of load data.
+forecast-eval: $(VENV)/.installed
+	$(BIN)/python bench/forecast_eval.py $(or $(SCALE),0.05)
 
 # Migration 0012 (check-ins partitioned by month) on seed-load data (SCALE=0.1: 100 000
 # check-ins), timed and checked, then downgraded; needs DATABASE_URL or TEST_DATABASE_URL.

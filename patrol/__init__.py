@@ -58,6 +58,10 @@ def register_extensions(app: Flask) -> None:
 
     auth_setup.init_login(app, login_manager)
 
+    from patrol.services import crowd_hours
+
+    crowd_hours.listen()  # the forecast's hourly summary follows every crowd count
+
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 from patrol import checkin_commands
 from patrol.extensions import db
-from patrol.field_cli import close_visits_command
+from patrol.field_cli import close_visits_command, rebuild_crowd_hours_command
 from patrol.load_cli import seed_load_command
 from patrol.models import ROLES
 
@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(checkin_commands.create_partitions_command)
     app.cli.add_command(checkin_commands.rebuild_checkin_hours_command)
     app.cli.add_command(close_visits_command)
+    app.cli.add_command(rebuild_crowd_hours_command)
     app.cli.add_command(seed_load_command)
 
 

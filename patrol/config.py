@@ -150,6 +150,10 @@ def from_env(instance_path: str) -> dict:
         # Seconds each worker keeps the public parks feed before computing it again
         # (patrol/microcache.py); 0 computes it on every request.
         "PUBLIC_FEED_CACHE_SECONDS": _int("PUBLIC_FEED_CACHE_SECONDS", 10),
+        # Busy-hour forecasts (patrol/forecast.py): how many days ahead a forecast may be
+        # asked for, and how many seconds each worker keeps a computed forecast.
+        "FORECAST_HORIZON_DAYS": _int("FORECAST_HORIZON_DAYS", 28),
+        "FORECAST_CACHE_SECONDS": _int("FORECAST_CACHE_SECONDS", 300),
         # An open visit without a shift is closed by the system this many hours after its start.
         "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.

@@ -8,7 +8,7 @@ retried submission can never create a second row.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -318,9 +318,11 @@ class CrowdCount(GpsFix, db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    headcount: Mapped[int] = mapped_column()
+    # active_history: a change knows the value it replaced, even on an expired object,
+    # so that the hourly summary (services.crowd_hours) moves by the exact difference.
+    headcount: Mapped[int] = mapped_column(active_history=True)
     level: Mapped[str] = mapped_column(sa.String(10))
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), active_history=True)
 
     visit: Mapped[Visit] = relationship(back_populates="crowd_counts")
     zone: Mapped[Zone] = relationship()
@@ -599,6 +601,26 @@ class CheckinHour(db.Model):
     hour_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     checkins: Mapped[int] = mapped_column(default=0)
     peak_inside: Mapped[int] = mapped_column(default=0)
+
+
+class CrowdHour(db.Model):
+    """Crowd counts per zone and WIB hour (count and headcount sum), kept at write time
+    (services.crowd_hours) so that forecasts read hours, not years of counts."""
+
+    __tablename__ = "crowd_hours"
+    __table_args__ = (
+        sa.CheckConstraint("hour BETWEEN 0 AND 23", name="hour_range"),
+        sa.CheckConstraint("counts >= 0", name="counts_positive"),
+        # The forecast's fallback reads every park's recent hours.
+        sa.Index("ix_crowd_hours_day", "day"),
+    )
+
+    zone_id: Mapped[int] = mapped_column(sa.ForeignKey("zones.id"), primary_key=True)
+    # The WIB calendar day and hour (0-23) of the counts: the forecast thinks in local time.
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    counts: Mapped[int] = mapped_column(default=0)
+    headcount_sum: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 class SosAlert(db.Model):

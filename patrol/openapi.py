@@ -187,6 +187,7 @@ def describe_api(server_url: str) -> dict:
                     },
                 }
             },
+            "/parks/{zone_id}/forecast": forecast_path(error),
             "/openapi.json": {
                 "get": {
                     "summary": "This description (public)",
@@ -194,4 +195,74 @@ def describe_api(server_url: str) -> dict:
                 }
             },
         },
+    }
+
+
+def forecast_path(error: dict) -> dict:
+    """The busy-hour forecast of one park (open data, patrol/forecast.py)."""
+    level = {"type": ["string", "null"], "enum": ["quiet", "busy", "over", None]}
+    hour = {
+        "type": "object",
+        "required": ["hour", "expected_headcount", "level"],
+        "properties": {
+            "hour": {"type": "integer", "minimum": 0, "maximum": 23, "description": "WIB"},
+            "expected_headcount": {"type": ["number", "null"], "minimum": 0},
+            "level": level,
+        },
+    }
+    return {
+        "get": {
+            "summary": "Expected crowding of a park per WIB hour on one day (public)",
+            "description": (
+                "A seasonal profile of the park's crowd counts by day of week and hour, "
+                "recent weeks weighing more; public holidays are like Sundays unless the "
+                "park's own history says otherwise. null where nothing is known."
+            ),
+            "parameters": [
+                {
+                    "name": "zone_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+                {
+                    "name": "date",
+                    "in": "query",
+                    "required": False,
+                    "description": "YYYY-MM-DD (WIB), today up to FORECAST_HORIZON_DAYS ahead; "
+                    "today when left out",
+                    "schema": {"type": "string", "format": "date"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "24 hours of the day",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["zone_id", "date", "based_on_days", "hours"],
+                                "properties": {
+                                    "zone_id": {"type": "integer"},
+                                    "date": {"type": "string", "format": "date"},
+                                    "based_on_days": {
+                                        "type": "integer",
+                                        "description": "days of this park's counts used",
+                                    },
+                                    "hours": {
+                                        "type": "array",
+                                        "minItems": 24,
+                                        "maxItems": 24,
+                                        "items": hour,
+                                    },
+                                },
+                            }
+                        }
+                    },
+                },
+                "400": error | {"description": "Not a date (YYYY-MM-DD)."},
+                "404": error | {"description": "No such park, or it is not active."},
+                "422": error | {"description": "A date before today or beyond the horizon."},
+            },
+        }
     }

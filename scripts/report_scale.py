@@ -30,6 +30,9 @@ PAGES = [
     "/admin/laporan/keramaian",
     "/admin/laporan/kunjungan-kantor",
     "/admin/laporan/cakupan",
+    # The busy-hour forecast reads the hourly summary's last weeks, never the years.
+    "/api/v1/parks/1/forecast",
+    "/taman",
 ]
 LIMIT = 3.0
 SMALL = 0.001
@@ -69,7 +72,14 @@ def seeded_client(url: str, scale: float):
     from patrol.services.seed_load import seed_load
 
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            # Timed as computed, not as kept by the worker.
+            "FORECAST_CACHE_SECONDS": 0,
+            "PUBLIC_FEED_CACHE_SECONDS": 0,
+        }
     )
     with app.app_context():
         db.create_all()

@@ -81,6 +81,7 @@ def base_config(database_uri: str, instance_path: str | None = None) -> dict:
         "SERVER_NAME": None,
         # Tests add counts and read the feed at once; the cache has its own tests.
         "PUBLIC_FEED_CACHE_SECONDS": 0,
+        "FORECAST_CACHE_SECONDS": 0,
     }
 
 

@@ -26,7 +26,7 @@ from patrol.forms_planning import (
 )
 from patrol.geofence import INDONESIA_BOUNDS, centre
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
-from patrol.services import audit, offices, shifts, users, zones
+from patrol.services import audit, crowd_hours, offices, shifts, users, zones
 from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow, wib_day_bounds, wib_today
@@ -412,6 +412,7 @@ def shift_list():
         officer_id=officer_id,
         zone_choices=_zone_choices(),
         officer_choices=_officer_choices(),
+        outlook=crowd_hours.planning_outlook(day) if view == "day" else [],
     )
 
 

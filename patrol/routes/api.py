@@ -10,11 +10,13 @@ from flask_wtf.csrf import generate_csrf
 from patrol.access import public, roles, staff
 from patrol.extensions import begin_immediate, db
 from patrol.microcache import app_cache
+from patrol.models import Zone
 from patrol.openapi import describe_api
+from patrol.services import crowd_hours
 from patrol.services import sync as sync_service
 from patrol.services.dashboard import FRESH_HOURS, park_record, raise_sos, zone_levels
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
+from patrol.timeutil import utcnow, wib_today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -41,6 +43,31 @@ def parks():
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = f"public, max-age={PARKS_MAX_AGE}"
+    return response
+
+
+@bp.route("/parks/<int:zone_id>/forecast")
+@public
+def park_forecast(zone_id: int):
+    """Open data: a park's expected headcount and crowd level per WIB hour on one day."""
+    zone = db.session.get(Zone, zone_id)
+    if zone is None or not zone.active:
+        return jsonify(error=_("Taman tidak ditemukan.")), 404
+    try:
+        day = crowd_hours.forecast_day(request.args.get("date"), wib_today())
+    except ValidationError as error:
+        status = 422 if isinstance(error, crowd_hours.OutsideHorizon) else 400
+        return jsonify(error=error.message, field=error.field), status
+    seconds = current_app.config["FORECAST_CACHE_SECONDS"]
+
+    def compute() -> bytes:
+        record = crowd_hours.forecast_record(crowd_hours.forecasts([zone], day)[0])
+        return current_app.json.dumps(record).encode() + b"\n"
+
+    body = app_cache().get(f"api.forecast.{zone.id}.{day.isoformat()}", seconds, compute)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = f"public, max-age={max(seconds, 60)}"
     return response
 
 

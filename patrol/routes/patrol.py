@@ -24,7 +24,7 @@ from patrol import pwa
 from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
 from patrol.extensions import db
 from patrol.models import CrowdCount, Violation, Visit
-from patrol.services import field
+from patrol.services import crowd_hours, field
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.timeutil import utcnow
@@ -130,7 +130,11 @@ def home():
         db.session.commit()
         flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
     day = officer_day(current_user.id, now)
-    return render_template("patrol/home.html", day=day, open_visit=open_visit)
+    # Where to go next, when free: expected crowding now and time since the last visit.
+    suggested = [] if open_visit else crowd_hours.suggestions(now)
+    return render_template(
+        "patrol/home.html", day=day, open_visit=open_visit, suggestions=suggested
+    )
 
 
 @bp.route("/kunjungan", methods=["POST"])

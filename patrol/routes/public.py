@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, make_response, render_templat
 
 from patrol.access import public
 from patrol.extensions import db
-from patrol.services import partitions
+from patrol.services import crowd_hours, partitions
 from patrol.services.dashboard import level_labels, park_record, zone_levels
 from patrol.timeutil import utcnow
 
@@ -38,14 +38,18 @@ def healthz():
 def parks():
     """Which park is quiet right now: every park's crowd level, last count time and a map."""
     config = current_app.config
-    levels = zone_levels(utcnow(), config["CROWD_BUSY_PERCENT"], config["CROWD_OVER_PERCENT"])
-    parks = [(park_record(z), z.counted_at) for z in levels]
+    now = utcnow()
+    levels = zone_levels(now, config["CROWD_BUSY_PERCENT"], config["CROWD_OVER_PERCENT"])
+    day, hour = crowd_hours.local_slot(now)
+    by_zone = {f.zone_id: f for f in crowd_hours.cached_forecasts(levels, day, now)}
+    parks = [(park_record(z), z.counted_at, by_zone[z.id]) for z in levels]
     response = make_response(
         render_template(
             "public/parks.html",
             parks=parks,
             level_labels=level_labels(),
             tile_url=config["TILE_URL"],
+            now_hour=hour,
         )
     )
     # Private: the page carries a CSRF token and, when logged in, the user's name.

@@ -24,6 +24,7 @@ from patrol.models import (
     Zone,
 )
 from patrol.services.people import create_user
+from patrol.services.seed_history import seed_crowd_history
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -284,6 +285,8 @@ def seed_demo(password: str | None = None, now: datetime | None = None) -> SeedR
             )
         )
         created["assignments"] += 1
+    # Six weeks of crowd counts behind the parks' busy-hour forecasts on /taman.
+    created["crowd_counts"] = seed_crowd_history(officer.id, now)
     db.session.flush()
     return SeedResult(created=created, credentials=credentials)
 

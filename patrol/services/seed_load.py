@@ -34,8 +34,10 @@ from patrol.models import (
     Zone,
 )
 from patrol.services import partitions
+from patrol.services.crowd_hours import rebuild_crowd_hours
 from patrol.services.occupancy_hours import rebuild_checkin_hours
 from patrol.services.seed import ensure_places, ensure_reference_data
+from patrol.services.seed_history import weekly_rhythm
 from patrol.timeutil import WIB, wib_today
 
 FULL = {"checkins": 1_000_000, "violations": 100_000, "crowd_counts": 200_000, "shifts": 8_000}
@@ -241,8 +243,10 @@ def seed_load(
         for _ in range(n["crowd_counts"]):
             visit = rng.choice(visits)
             lon, lat = centre[visit.zone_id]
-            headcount = int(capacity[visit.zone_id] * rng.betavariate(2, 3) * 1.6)
             at = moment(visit)
+            # A city's weekly rhythm, so that the demo's forecasts look like one.
+            share = weekly_rhythm(at.astimezone(WIB)) * rng.uniform(0.75, 1.25)
+            headcount = int(capacity[visit.zone_id] * share)
             yield {
                 "uuid": _uuid(rng),
                 "visit_id": visit.id,
@@ -314,6 +318,8 @@ def seed_load(
 
     # The rows went in behind the check-in service: fill its hourly summary in SQL.
     counts["checkin_hours"] = rebuild_checkin_hours(since=_wib(first_day, time(0, 0)))
+    # The same for the crowd counts' hourly summary (the busy-hour forecasts).
+    counts["crowd_hours"] = rebuild_crowd_hours(since=_wib(first_day, time(0, 0)))
     if db.session.get_bind().dialect.name == "postgresql":
         # Planner statistics now, not when autovacuum gets round to it: without them the
         # dashboard's latest-count seek became a scan of every count (0.9 s, not 20 ms).
