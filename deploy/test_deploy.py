@@ -28,6 +28,7 @@ lines and "deploy-test: N passed, M failed"; exits 1 on any failure.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import http.client
 import json
 import os
@@ -93,7 +94,6 @@ class Layout:
             ("/var/backups/patroli", tmp / "var/backups/patroli"),
             ("/etc/nginx/patroli", tmp / "etc/nginx/patroli"),
             ("/var/lib/patroli", tmp / "var/lib/patroli"),
-            ("/var/www/letsencrypt", tmp / "www"),
             ("/var/log/nginx", tmp / "log"),
             ("/etc/patroli", tmp / "etc/patroli"),
             ("/srv/patroli/.venv", SERVICE_VENV),
@@ -171,7 +171,9 @@ class Client:
 
     def __init__(self, port: int, tls: bool = True):
         self.port, self.tls = port, tls
-        self.source = f"127.{random.randint(1, 250)}.{random.randint(1, 250)}.{random.randint(2, 250)}"
+        self.source = (
+            f"127.{random.randint(1, 250)}.{random.randint(1, 250)}.{random.randint(2, 250)}"
+        )
         self.cookies: dict[str, str] = {}
         self.context = ssl.create_default_context()
         self.context.check_hostname = False
@@ -238,9 +240,8 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]):
     boundary = secrets.token_hex(12)
     parts = []
     for name, value in fields.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{head}{value}\r\n".encode())
     for name, (filename, data, mimetype) in files.items():
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
@@ -274,17 +275,13 @@ class Relay:
     def cut(self):
         self.up = False
         # shutdown() wakes the thread blocked in accept(); close() alone leaves it listening.
-        try:
+        with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.listener.close()
         with self.lock:
             for conn in self.conns:
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 conn.close()
             self.conns.clear()
 
@@ -313,10 +310,8 @@ class Relay:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 # The deployment --------------------------------------------------------------------------
@@ -374,7 +369,8 @@ class Deployment:
         tables = self.psql(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", database
         ).split()
-        union = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables)
+        # Table names from the catalogue of a database this run made.
+        union = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables)  # noqa: S608
         rows = self.psql(union, database).splitlines()
         return {name: int(n) for name, n in (row.split("|") for row in rows)}
 
@@ -386,8 +382,18 @@ class Deployment:
         try:
             pwd.getpwnam(SERVICE_USER)
         except KeyError:
-            run(["useradd", "--system", "--user-group", "--home-dir", "/nonexistent",
-                 "--shell", "/usr/sbin/nologin", SERVICE_USER])  # fmt: skip
+            run(
+                [
+                    "useradd",
+                    "--system",
+                    "--user-group",
+                    "--home-dir",
+                    "/nonexistent",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    SERVICE_USER,
+                ]
+            )
         self.user = pwd.getpwnam(SERVICE_USER)
         # Each host's own BIND (the one line that differs between hosts' env files).
         self.binds = {"A": f"127.0.0.1:{free_port()}", "B": f"127.0.0.1:{free_port()}"}
@@ -427,13 +433,17 @@ class Deployment:
 
     def unit_env(self, extra: dict | None = None) -> dict:
         """What systemd gives a unit's process: a fixed PATH, the user, the env file."""
-        return {
-            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "LANG": "C.UTF-8",
-            "HOME": self.user.pw_dir,
-            "USER": SERVICE_USER,
-            "LOGNAME": SERVICE_USER,
-        } | self.env | (extra or {})
+        return (
+            {
+                "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "LANG": "C.UTF-8",
+                "HOME": self.user.pw_dir,
+                "USER": SERVICE_USER,
+                "LOGNAME": SERVICE_USER,
+            }
+            | self.env
+            | (extra or {})
+        )
 
     def run_as_unit(self, unit: str, extra_env: dict | None = None, timeout=300):
         """A oneshot unit's ExecStart, as systemd would run it."""
@@ -491,12 +501,18 @@ class Deployment:
         )
         port = int(bind.rsplit(":", 1)[1])
         self.instances[name] = {
-            "process": process, "bind": bind, "port": port, "runtime": runtime, "db_port": db_port,
-        }  # fmt: skip
+            "process": process,
+            "bind": bind,
+            "port": port,
+            "runtime": runtime,
+            "db_port": db_port,
+        }
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise AssertionError(f"instance {name} exited; see {log}:\n{log.read_text()[-3000:]}")
+                raise AssertionError(
+                    f"instance {name} exited; see {log}:\n{log.read_text()[-3000:]}"
+                )
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 conn.request("GET", "/healthz")
@@ -525,15 +541,30 @@ class Deployment:
     # nginx with the site file.
     def nginx_files(self) -> Path:
         prefix = self.tmp / "nginx"
-        for folder in ("tmp", "log", "tls", "www", "nginx-cache"):
+        for folder in ("tmp", "log", "tls", "nginx-cache"):
             (self.tmp / folder).mkdir(exist_ok=True)
         (prefix / "tmp").mkdir(parents=True, exist_ok=True)
         shutil.chown(prefix / "tmp", "www-data", "www-data")
         shutil.chown(self.tmp / "nginx-cache", "www-data", "www-data")
         tls = self.layout.path("/etc/letsencrypt/live/patroli.malangkota.go.id")
-        run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-             "-subj", "/CN=127.0.0.1", "-keyout", str(tls / "privkey.pem"),
-             "-out", str(tls / "fullchain.pem")])  # fmt: skip
+        run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(tls / "privkey.pem"),
+                "-out",
+                str(tls / "fullchain.pem"),
+            ]
+        )
         site = (DEPLOY / "nginx-patroli.conf").read_text()
         for pattern, replacement in (
             (r"listen 443 ssl http2;", f"listen 127.0.0.1:{self.tls_port} ssl http2;"),
@@ -710,10 +741,18 @@ def session_works_across_instances(d: Deployment) -> str:
     zone = d.data["zone"]
     token = client.csrf(visit)
     for _ in range(2):  # round robin: one on each instance
-        form = {"uuid": str(uuid.uuid4()), "headcount": "12", "lat": zone["lat"],
-                "lon": zone["lon"], "accuracy": "8"}  # fmt: skip
+        form = {
+            "uuid": str(uuid.uuid4()),
+            "headcount": "12",
+            "lat": zone["lat"],
+            "lon": zone["lon"],
+            "accuracy": "8",
+        }
         reply = client.post(
-            visit + "/hitung", form, csrf_from=visit, headers={"X-CSRFToken": token, "HX-Request": "true"}
+            visit + "/hitung",
+            form,
+            csrf_from=visit,
+            headers={"X-CSRFToken": token, "HX-Request": "true"},
         )
         assert reply.status == 200, f"crowd count through nginx: {reply.status}"
     return (
@@ -739,7 +778,8 @@ def login_limit_is_shared_and_forwarded_headers_are_not_believed(d: Deployment) 
     # against this client's one address, and the per-address limit (20) is reached.
     forger = Client(d.tls_port)
     attempts = 0
-    for attempts in range(1, 23):
+    for _ in range(22):
+        attempts += 1
         forged = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
         token = forger.csrf("/login")
         form = {"csrf_token": token, "username": f"x{secrets.token_hex(4)}", "password": "salah"}
@@ -802,16 +842,24 @@ def photo_is_seen_through_either_instance(d: Deployment) -> str:
     zone = d.data["zone"]
     record = str(uuid.uuid4())
     body, content_type = multipart(
-        {"csrf_token": token, "uuid": record, "category": "no_mask", "action": "verbal_warning",
-         "people_count": "1", "lat": str(zone["lat"]), "lon": str(zone["lon"]), "accuracy": "8"},
+        {
+            "csrf_token": token,
+            "uuid": record,
+            "category": "no_mask",
+            "action": "verbal_warning",
+            "people_count": "1",
+            "lat": str(zone["lat"]),
+            "lon": str(zone["lon"]),
+            "accuracy": "8",
+        },
         {"photo": ("foto.jpg", image.getvalue(), "image/jpeg")},
-    )  # fmt: skip
+    )
     reply = client.post(
         visit + "/pelanggaran", body, csrf_from=visit, headers={"Content-Type": content_type}
     )
     assert reply.status == 200, f"violation with photo: {reply.status} {reply.text[:300]}"
     entry_id, photo_path = d.sql(
-        f"SELECT id, photo_path FROM violations WHERE uuid = '{record}'"
+        f"SELECT id, photo_path FROM violations WHERE uuid = '{uuid.UUID(record)}'"  # noqa: S608
     ).split("|")
     stored = d.layout.path("/var/lib/patroli/uploads") / photo_path
     info = stored.stat()
@@ -819,7 +867,9 @@ def photo_is_seen_through_either_instance(d: Deployment) -> str:
     assert info.st_mode & 0o007 == 0, f"photo readable by others ({oct(info.st_mode)})"
     bodies = set()
     for name, instance in d.instances.items():
-        photo = client.get(f"/patroli/pelanggaran/{entry_id}/foto", port=instance["port"], tls=False)
+        photo = client.get(
+            f"/patroli/pelanggaran/{entry_id}/foto", port=instance["port"], tls=False
+        )
         assert photo.status == 200, f"photo on {name}: {photo.status}"
         bodies.add(photo.body)
     through_nginx = client.get(f"/patroli/pelanggaran/{entry_id}/foto")
@@ -841,12 +891,21 @@ def killed_instance_is_passed_over(d: Deployment) -> str:
         zone = d.data["zone"]
         posts = []
         for _ in range(4):
-            form = {"uuid": str(uuid.uuid4()), "headcount": "7", "lat": zone["lat"],
-                    "lon": zone["lon"], "accuracy": "8"}  # fmt: skip
+            form = {
+                "uuid": str(uuid.uuid4()),
+                "headcount": "7",
+                "lat": zone["lat"],
+                "lon": zone["lon"],
+                "accuracy": "8",
+            }
             posts.append(
-                client.post(visit + "/hitung", form, csrf_from=visit,
-                            headers={"X-CSRFToken": token, "HX-Request": "true"}).status
-            )  # fmt: skip
+                client.post(
+                    visit + "/hitung",
+                    form,
+                    csrf_from=visit,
+                    headers={"X-CSRFToken": token, "HX-Request": "true"},
+                ).status
+            )
     finally:
         d.start_instance("A", d.instances["A"]["db_port"])
     assert set(statuses) == {200}, f"GETs with A killed: {statuses}"
@@ -880,12 +939,21 @@ def database_down_instance_is_taken_out(d: Deployment) -> str:
         zone = d.data["zone"]
         statuses = [client.get("/patroli/").status for _ in range(6)]
         for _ in range(4):
-            form = {"uuid": str(uuid.uuid4()), "headcount": "9", "lat": zone["lat"],
-                    "lon": zone["lon"], "accuracy": "8"}  # fmt: skip
+            form = {
+                "uuid": str(uuid.uuid4()),
+                "headcount": "9",
+                "lat": zone["lat"],
+                "lon": zone["lon"],
+                "accuracy": "8",
+            }
             statuses.append(
-                client.post(visit + "/hitung", form, csrf_from=visit,
-                            headers={"X-CSRFToken": token, "HX-Request": "true"}).status
-            )  # fmt: skip
+                client.post(
+                    visit + "/hitung",
+                    form,
+                    csrf_from=visit,
+                    headers={"X-CSRFToken": token, "HX-Request": "true"},
+                ).status
+            )
         assert set(statuses) == {200}, f"with A out of the upstream: {statuses}"
         reached = {line.split("upstream=")[1].split()[0] for line in d.access_log()[start:]}
         assert a["bind"] not in " ".join(reached), f"A still received requests: {reached}"
@@ -916,7 +984,9 @@ def each_scheduled_job_runs(d: Deployment) -> str:
         result = d.run_as_unit(unit)
         assert result.returncode == 0, f"{unit}: {result.stdout}{result.stderr}"
         done.append(f"{unit} ({result.stdout.strip().splitlines()[0]})")
-    partitions = int(d.sql("SELECT count(*) FROM pg_inherits WHERE inhparent = 'checkins'::regclass"))
+    partitions = int(
+        d.sql("SELECT count(*) FROM pg_inherits WHERE inhparent = 'checkins'::regclass")
+    )
     assert partitions >= 4, f"{partitions} check-in partitions"
     wrapped = d.wrapper("close-offices")
     assert "checked out at closing time" in wrapped.stdout, wrapped.stdout
@@ -964,8 +1034,16 @@ def backup_then_restore_gives_equal_counts(d: Deployment) -> str:
     assert photos and photos == shared, f"photos {photos} vs {shared}"
     # Restore into a fresh database, as docs/deploy.md says.
     d.create_database(d.restore_name)
-    run(["pg_restore", "--no-owner", f"--role={d.role}", "--exit-on-error",
-         f"--dbname={d.database_url(d.restore_name)}", str(dump)])  # fmt: skip
+    run(
+        [
+            "pg_restore",
+            "--no-owner",
+            f"--role={d.role}",
+            "--exit-on-error",
+            f"--dbname={d.database_url(d.restore_name)}",
+            str(dump),
+        ]
+    )
     source, restored = d.counts(d.db_name), d.counts(d.restore_name)
     assert source == restored, f"counts differ: {source} vs {restored}"
     rows = sum(source.values())
@@ -988,7 +1066,9 @@ def no_query_string_in_any_log(d: Deployment) -> str:
     assert not with_query, with_query[:2]
     gunicorn = "".join(log.read_text() for log in d.logs)
     assert '"GET /patroli/"' in gunicorn, "gunicorn's access log is empty"
-    return f"{len(logs)} logs ({lines} lines: nginx access and error, gunicorn A and B, health check)"
+    return (
+        f"{len(logs)} logs ({lines} lines: nginx access and error, gunicorn A and B, health check)"
+    )
 
 
 STATIC_CHECKS = [
@@ -1036,8 +1116,16 @@ def set_up(d: Deployment) -> None:
     d.make_database()
     d.wrapper("db", "upgrade")
     d.wrapper("seed-reference")
-    d.wrapper("create-user", "kepala", "--role", "admin", "--password",
-              secrets.token_urlsafe(12), "--name", "Kepala Satpol PP")  # fmt: skip
+    d.wrapper(
+        "create-user",
+        "kepala",
+        "--role",
+        "admin",
+        "--password",
+        secrets.token_urlsafe(12),
+        "--name",
+        "Kepala Satpol PP",
+    )
     fixtures = subprocess.run(  # noqa: S603 - our own fixture script, as the service user
         [str(SERVICE_VENV / "bin/python"), str(ROOT / "bench/fixtures.py"), "2", "0"],
         cwd=ROOT,
@@ -1067,8 +1155,18 @@ def main() -> int:
     if not pg_url or not pg_url.startswith(("postgresql://", "postgres://")):
         print("FAIL deploy-test needs DEPLOY_DATABASE_URL or TEST_DATABASE_URL (PostgreSQL)")
         return 1
-    for tool in ("systemd-analyze", "nginx", "openssl", "pg_dump", "pg_restore", "psql",
-                 "createdb", "rsync", "curl", "runuser"):  # fmt: skip
+    for tool in (
+        "systemd-analyze",
+        "nginx",
+        "openssl",
+        "pg_dump",
+        "pg_restore",
+        "psql",
+        "createdb",
+        "rsync",
+        "curl",
+        "runuser",
+    ):
         if shutil.which(tool) is None:
             print(f"FAIL deploy-test needs {tool}")
             return 1
