@@ -48,8 +48,10 @@ import time
 import traceback
 import urllib.parse
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -976,6 +978,17 @@ def database_down_instance_is_taken_out(d: Deployment) -> str:
 
 
 def each_scheduled_job_runs(d: Deployment) -> str:
+    # The board office's three visitors came in five minutes before a closing time that
+    # has just passed (WIB), so close-offices has them to check out.
+    office = d.data["board_office_id"]
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    closing = (now - timedelta(minutes=2)).time().replace(second=0, microsecond=0)
+    expect_closed = now.time() >= dt_time(0, 10)  # not across midnight
+    # Values of this run only (an id and a time), through psql as everywhere here.
+    earlier = "UPDATE checkins SET checked_in_at = checked_in_at - interval '5 minutes'"
+    d.sql(f"{earlier} WHERE office_id = {int(office)}")  # noqa: S608
+    hours = f"opens_at = '00:00', closes_at = '{closing:%H:%M}'"
+    d.sql(f"UPDATE offices SET {hours} WHERE id = {int(office)}")  # noqa: S608
     done = []
     for timer in sorted(DEPLOY.glob("patroli-*.timer")):
         unit = timer.name.replace(".timer", ".service")
@@ -984,6 +997,8 @@ def each_scheduled_job_runs(d: Deployment) -> str:
         result = d.run_as_unit(unit)
         assert result.returncode == 0, f"{unit}: {result.stdout}{result.stderr}"
         done.append(f"{unit} ({result.stdout.strip().splitlines()[0]})")
+        if unit == "patroli-close-offices.service" and expect_closed:
+            assert "checked out at closing time: 3" in result.stdout, result.stdout
     partitions = int(
         d.sql("SELECT count(*) FROM pg_inherits WHERE inhparent = 'checkins'::regclass")
     )
@@ -1127,7 +1142,7 @@ def set_up(d: Deployment) -> None:
         "Kepala Satpol PP",
     )
     fixtures = subprocess.run(  # noqa: S603 - our own fixture script, as the service user
-        [str(SERVICE_VENV / "bin/python"), str(ROOT / "bench/fixtures.py"), "2", "0"],
+        [str(SERVICE_VENV / "bin/python"), str(ROOT / "bench/fixtures.py"), "2", "3"],
         cwd=ROOT,
         env=d.unit_env(),
         user=SERVICE_USER,
