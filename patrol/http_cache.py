@@ -64,7 +64,11 @@ def _mark_shared_request():
         g._login_user = current_app.login_manager.anonymous_user()
 
 
-def _static_version(static_folder: str, filename: str, _cache: dict = {}) -> str | None:  # noqa: B006 - a per-process memo
+# Content hashes by (path, modification time, size): each file is read once per process.
+_VERSIONS: dict[tuple[str, int, int], str] = {}
+
+
+def _static_version(static_folder: str, filename: str) -> str | None:
     """A short hash of the file's content, recomputed only when its size or time changes."""
     path = Path(static_folder) / filename
     try:
@@ -72,10 +76,10 @@ def _static_version(static_folder: str, filename: str, _cache: dict = {}) -> str
     except OSError:
         return None
     key = (str(path), stat.st_mtime_ns, stat.st_size)
-    version = _cache.get(key)
+    version = _VERSIONS.get(key)
     if version is None:
         version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        _cache[key] = version
+        _VERSIONS[key] = version
     return version
 
 
