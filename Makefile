@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app patrol
 
-.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test report-scale partition-test forecast-eval clean
+.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test report-scale partition-test forecast-eval deploy-test clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,30 @@ bench: $(VENV)/.installed-dev translations
 # Two gunicorn instances on one PostgreSQL and one Redis (docs/deploy.md); CI runs it.
 scale-test: $(VENV)/.installed-dev translations
 	$(BIN)/python bench/scale_out_test.py
+
+# deploy/ as production runs it (docs/deploy.md): the units through systemd-analyze verify,
+# the nginx site through nginx -t, then two instances as patroli.service runs them behind
+# nginx, over PostgreSQL (DEPLOY_DATABASE_URL or TEST_DATABASE_URL) and Redis
+# (DEPLOY_REDIS_URL, default db 8). As root; missing tools are installed from Debian, with
+# policy-rc.d keeping the nginx package from starting a server of its own. CI runs it.
+DEPLOY_TOOLS := nginx:nginx systemd-analyze:systemd rsync:rsync curl:curl openssl:openssl
+deploy-test: $(VENV)/.installed-dev $(VENV)/service/.installed translations
+	@missing=""; for pair in $(DEPLOY_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  apt-get update -qq; guard=""; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then guard=1; \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; fi; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; status=$$?; \
+	  if [ -n "$$guard" ]; then rm -f /usr/sbin/policy-rc.d; fi; [ $$status = 0 ]; fi
+	$(BIN)/python deploy/test_deploy.py
+
+# The service's own virtualenv for deploy-test, made as docs/deploy.md makes
+# /srv/patroli/.venv: from Debian's python3 (the service user cannot reach one under /root).
+$(VENV)/service/.installed: pyproject.toml
+	/usr/bin/python3 -m venv $(VENV)/service
+	$(VENV)/service/bin/pip install --quiet -e .
+	touch $@
 
 # Report pages over a year of load data (SCALE=1: 1 000 000 check-ins) against 1/1000 of it.
 report-scale: $(VENV)/.installed

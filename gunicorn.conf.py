@@ -19,3 +19,14 @@ max_requests_jitter = 200
 accesslog = os.environ.get("ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+
+# gunicorn 25+ opens a control socket (for gunicornc) in $XDG_RUNTIME_DIR or ~/.gunicorn;
+# under systemd's ProtectSystem=strict neither is writable and gunicorn logs an error.
+# patroli.service has RuntimeDirectory=patroli, which systemd passes as RUNTIME_DIRECTORY:
+# the socket goes there (gunicornc -s /run/patroli/gunicorn.ctl). Elsewhere (make run,
+# the benchmarks, several instances on one machine) there is none.
+_runtime_dir = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+if _runtime_dir:
+    control_socket = os.path.join(_runtime_dir, "gunicorn.ctl")
+else:
+    control_socket_disable = True

@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
+    register_http_cache(app)
     register_request_hooks(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -119,6 +120,13 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
     for module in (auth, patrol, checkin, admin, reports, rounds, public, api):
         app.register_blueprint(module.bp)
+
+
+def register_http_cache(app: Flask) -> None:
+    """Versioned static URLs, and shared pages without session (patrol/http_cache.py)."""
+    from patrol.http_cache import init_http_cache
+
+    init_http_cache(app)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -13,7 +13,12 @@ from flask_babel import format_datetime, get_locale
 def select_locale() -> str:
     """The language chosen on this device, else Indonesian (also for CLI output)."""
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang") if has_request_context() else None
+    chosen = None
+    if has_request_context():
+        from patrol.http_cache import is_shared_page
+
+        # A page cached for everyone carries its language in the URL, not the session.
+        chosen = request.args.get("lang") if is_shared_page() else session.get("lang")
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -7,7 +7,9 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-# Static files an officer's pages need offline (paths under /static/).
+# Static files an officer's pages need offline (paths under /static/). The service worker
+# precaches them under url_for's URLs, which carry ?v=<content hash> (patrol/http_cache.py),
+# the same URLs the pages link.
 # tests/test_offline_app.py checks that every file the officer's pages link is here.
 PRECACHE_STATIC = (
     "css/app.css",

@@ -32,7 +32,8 @@ def pwa_path(src: str):
 
     import patrol
 
-    return Path(patrol.__file__).parent / src.lstrip("/")
+    # Static URLs carry ?v=<content hash> (patrol/http_cache.py).
+    return Path(patrol.__file__).parent / src.split("?")[0].lstrip("/")
 
 
 def test_the_service_worker_is_served_for_the_officer_pages(app, client):

@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from patrol.access import public, roles, staff
 from patrol.extensions import begin_immediate, db
+from patrol.http_cache import shared_page
 from patrol.microcache import app_cache
 from patrol.models import Zone
 from patrol.openapi import describe_api
@@ -36,6 +37,7 @@ def csrf_token():
 
 @bp.route("/parks")
 @public
+@shared_page
 def parks():
     """Open data: each active park's current crowd level and when it was last counted."""
     config = current_app.config

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, make_response, render_templat
 
 from patrol.access import public
 from patrol.extensions import db
+from patrol.http_cache import shared_page
 from patrol.services import crowd_hours, partitions
 from patrol.services.dashboard import level_labels, park_record, zone_levels
 from patrol.timeutil import utcnow
@@ -35,6 +36,7 @@ def healthz():
 
 @bp.route("/taman")
 @public
+@shared_page
 def parks():
     """Which park is quiet right now: every park's crowd level, last count time and a map."""
     config = current_app.config
@@ -52,6 +54,7 @@ def parks():
             now_hour=hour,
         )
     )
-    # Private: the page carries a CSRF token and, when logged in, the user's name.
-    response.headers["Cache-Control"] = "private, max-age=60"
+    # The same page for every visitor (no session, no user, no CSRF token: a shared page),
+    # so nginx keeps one copy a minute for everyone (deploy/nginx-patroli.conf).
+    response.headers["Cache-Control"] = "public, max-age=60"
     return response
