@@ -437,6 +437,7 @@ def shift_new():
                 form.starts_at.data,
                 form.ends_at.data,
                 form.repeat_days.data,
+                allow_past=form.confirm_past.data,
             )
             db.session.commit()
             flash(_("%(n)d shift disimpan.", n=len(booked)), "success")
@@ -475,6 +476,7 @@ def shift_copy():
                 copy_form.source.data,
                 copy_form.target.data,
                 copy_form.copy_zone_id.data or None,
+                allow_past=copy_form.copy_confirm_past.data,
             )
             db.session.commit()
             flash(_("%(n)d shift disalin.", n=n), "success")

@@ -63,7 +63,11 @@ def _figures_context(now, offices) -> dict:
         "refresh_seconds": current_app.config["DASHBOARD_REFRESH_SECONDS"],
         "figures": dashboard.today_figures(now),
         "inside_now": sum(o.inside for o in offices),
-        "alerts": dashboard.alerts(now, current_app.config["ALERT_UNVISITED_HOURS"]),
+        "alerts": dashboard.alerts(
+            now,
+            current_app.config["ALERT_UNVISITED_HOURS"],
+            current_app.config["ALERT_GRACE_MINUTES"],
+        ),
     }
 
 

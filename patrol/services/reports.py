@@ -7,7 +7,7 @@ computed in SQL by ``bucket``, which knows how SQLite and PostgreSQL each spell 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -27,7 +27,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services import audit
+from patrol.services import audit, coverage
 from patrol.services.errors import ValidationError
 from patrol.timeutil import wib_day_bounds, wib_today
 
@@ -368,19 +368,11 @@ def checkins_report(f: Filters) -> dict:
 # Patrol coverage ---------------------------------------------------------------------------
 
 
-def coverage_report(f: Filters) -> list:
-    """Per officer: shifts, shifts kept (a visit started in the zone during the shift),
-    visits, and hours spent in visits that started inside the zone."""
-    kept = (
-        sa.select(Visit.id)
-        .where(
-            Visit.officer_id == Assignment.officer_id,
-            Visit.zone_id == Assignment.zone_id,
-            Visit.started_at >= Assignment.starts_at,
-            Visit.started_at < Assignment.ends_at,
-        )
-        .exists()
-    )
+def coverage_report(f: Filters, now: datetime | None = None) -> list:
+    """Per officer: shifts, shifts kept (``coverage.shift_kept``: a visit made inside the
+    zone, started during the shift), visits, and hours in visits started inside the zone."""
+    now = now or datetime.now(timezone.utc)
+    kept = coverage.shift_kept()
     shift_conditions = [Assignment.starts_at >= f.since, Assignment.starts_at < f.until]
     visit_conditions = [Visit.started_at >= f.since, Visit.started_at < f.until]
     if f.zone_id:
@@ -391,6 +383,7 @@ def coverage_report(f: Filters) -> list:
             Assignment.officer_id.label("officer_id"),
             sa.func.count(Assignment.id).label("shifts"),
             sa.func.sum(sa.case((kept, 1), else_=0)).label("kept"),
+            sa.func.sum(sa.case((coverage.shift_missed(now), 1), else_=0)).label("missed"),
         )
         .where(*shift_conditions)
         .group_by(Assignment.officer_id)
@@ -418,6 +411,7 @@ def coverage_report(f: Filters) -> list:
             User.full_name,
             sa.func.coalesce(shifts.c.shifts, 0).label("shifts"),
             sa.func.coalesce(shifts.c.kept, 0).label("kept"),
+            sa.func.coalesce(shifts.c.missed, 0).label("missed"),
             sa.func.coalesce(visits.c.visits, 0).label("visits"),
             sa.func.coalesce(visits.c.seconds, 0).label("seconds"),
         )
@@ -431,7 +425,8 @@ def coverage_report(f: Filters) -> list:
             "officer": row.full_name,
             "shifts": int(row.shifts),
             "kept": int(row.kept),
-            "missed": int(row.shifts) - int(row.kept),
+            # A shift still running (or to come) is neither kept nor missed yet.
+            "missed": int(row.missed),
             "visits": int(row.visits),
             "hours_inside": round(float(row.seconds) / 3600, 1),
         }
