@@ -329,9 +329,122 @@ def test_admin_marks_a_violation_reviewed_with_a_comment(admin_client, violation
     assert violation.reviewed_at is not None and violation.reviewed_by_id is not None
     event = db.session.query(AuditEvent).filter_by(entity="violation").one()
     assert (event.action, event.after["comment"]) == ("review", "Denda sudah dibayar")
+    assert event.after["outcome"] == "approved"
     after = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).get_data(as_text=True)
     assert f'data-violation="{violation.id}"' not in after
-    assert "Denda sudah dibayar" in after
+    approved = admin_client.get(
+        "/admin/laporan/tinjauan", query_string={**WEEK, "status": "approved"}
+    ).get_data(as_text=True)
+    assert f'data-violation="{violation.id}"' in approved and "Denda sudah dibayar" in approved
+
+
+def test_review_shows_the_evidence_to_decide_from(admin_client, violation_week):
+    violation = db.session.query(Violation).filter_by(nik_last4="4321").one()
+    violation.notes = "Menolak memakai masker\nsetelah ditegur dua kali"
+    violation.lat, violation.lon, violation.accuracy_m = -7.9775, 112.6345, 15.0
+    violation.geofence, violation.distance_m = "outside", 42.0
+    violation.photo_path = "ab/cd.jpg"
+    db.session.commit()
+    page = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).get_data(as_text=True)
+    item = page[page.index(f'id="violation-{violation.id}"') :]
+    item = item[: item.index("</article>")]
+    assert "Joko Pelanggar" in item and "NIK ****4321" in item
+    assert "Menolak memakai masker" in item
+    assert "Di luar zona, 42 m dari batas" in item and "akurasi ±15 m" in item
+    assert 'class="sketch-map"' in item and 'class="sketch-fix sketch-fix-outside"' in item
+    assert f'src="/patroli/pelanggaran/{violation.id}/foto"' in item
+    assert f'href="/patroli/pelanggaran/{violation.id}/cetak"' in item
+    assert "Budi Santoso" in item and "Alun-Alun Tugu" in item
+    assert "Rp250.000" in item
+    assert "Dicatat" in item and "Diterima server" in item
+    assert 'value="returned"' in item and 'value="approved"' in item
+
+
+def test_sending_back_needs_a_reason_and_is_recorded(admin_client, violation_week):
+    violation = db.session.query(Violation).filter_by(people_count=5).one()
+    url = f"/admin/laporan/tinjauan/{violation.id}"
+    response = admin_client.post(url, data={"outcome": "returned", "comment": " "})
+    assert response.status_code == 422 and "alasan" in response.text
+    db.session.expire_all()
+    assert db.session.get(Violation, violation.id).reviewed_at is None
+    response = admin_client.post(
+        url,
+        data={"outcome": "returned", "comment": "Foto tidak jelas, ulangi"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and "Dikembalikan ke petugas" in response.text
+    assert f'id="review-actions-{violation.id}" hx-swap-oob="true"' in response.text
+    db.session.expire_all()
+    assert db.session.get(Violation, violation.id).review_outcome == "returned"
+    returned = admin_client.get(
+        "/admin/laporan/tinjauan", query_string={**WEEK, "status": "returned"}
+    ).text
+    assert f'data-violation="{violation.id}"' in returned and "Foto tidak jelas" in returned
+    pending = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).text
+    assert f'data-violation="{violation.id}"' not in pending
+    assert admin_client.post(url, data={"outcome": "maybe"}).status_code == 422
+
+
+def test_review_queue_has_a_total_and_pages(
+    admin_client, create_user, create_zone, create_visit, create_violation
+):
+    visit = create_visit(create_user("officer"), create_zone(), started_at=wib(3, 8))
+    for minute in range(45):
+        create_violation(visit, recorded_at=wib(3, 9) + timedelta(minutes=minute))
+    first = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).text
+    assert "45 pelanggaran" in first and "halaman 1 dari 3" in first
+    assert first.count('class="review-item card"') == 20
+    assert (
+        'rel="next" href="/admin/laporan/tinjauan?start=2026-11-02&amp;end=2026-11-08&amp;page=2"'
+        in first
+    )
+    last = admin_client.get("/admin/laporan/tinjauan", query_string={**WEEK, "page": "3"}).text
+    assert last.count('class="review-item card"') == 5 and 'rel="next"' not in last
+    assert 'rel="prev"' in last
+    # Newest first across pages; a page past the end shows the last one.
+    beyond = admin_client.get("/admin/laporan/tinjauan", query_string={**WEEK, "page": "9"}).text
+    assert "halaman 3 dari 3" in beyond
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, 6),
+        ({"zone": "merbabu"}, 2),
+        ({"category_id": "no_mask"}, 3),
+        ({"officer": "ani"}, 0),
+        ({"officer": "budi"}, 6),
+        ({"start": "2026-11-05", "end": "2026-11-05"}, 1),
+    ],
+)
+def test_review_queue_filters_by_zone_officer_category_and_date(
+    admin_client, violation_week, create_user, filters, expected
+):
+    from patrol.models import ViolationCategory
+
+    ani = create_user("officer", full_name="Ani Lestari")
+    query = dict(WEEK)
+    for key, value in filters.items():
+        if key == "zone":
+            query["zone_id"] = violation_week[value].id
+        elif key == "officer":
+            query["officer_id"] = (violation_week["officer"] if value == "budi" else ani).id
+        elif key == "category_id":
+            query[key] = db.session.query(ViolationCategory).filter_by(code=value).one().id
+        else:
+            query[key] = value
+    page = admin_client.get("/admin/laporan/tinjauan", query_string=query).text
+    assert page.count('class="review-item card"') == expected
+    assert f"{expected} pelanggaran" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"status": "lain"}, {"page": "0"}, {"page": "abc"}, {"officer_id": "x"}, {"start": "kemarin"}],
+)
+def test_bad_review_filters_are_refused_with_a_message(admin_client, query):
+    response = admin_client.get("/admin/laporan/tinjauan", query_string=query)
+    assert response.status_code == 422 and 'role="alert"' in response.text
 
 
 def test_review_comment_too_long_is_refused_and_nothing_saved(admin_client, violation_week):

@@ -20,15 +20,23 @@ from flask_login import current_user
 
 from patrol.access import roles
 from patrol.extensions import db
+from patrol.numbers import angka
 from patrol.services import checkpoints, dashboard, exports
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
+from patrol.sketchmap import sketch
 from patrol.timeutil import utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/admin")
 
 # The reports, by the name in their URL.
 REPORTS = ("pelanggaran", "keramaian", "kunjungan-kantor", "cakupan")
+
+
+@bp.app_template_filter("angka")
+def angka_filter(value, prefix: str = "", decimals: int = 0) -> str:
+    """Numbers and money the Indonesian way on every page: 10.000, Rp100.000."""
+    return angka(value, prefix, decimals)
 
 
 def _ratios() -> tuple[float, float]:
@@ -261,30 +269,44 @@ def _xlsx_download(name: str, table, filename: str) -> Response:
 @bp.route("/laporan/tinjauan")
 @roles("admin")
 def review_list():
-    """Violations of the period still to review (and the latest reviewed ones)."""
-    f, error = _filters_or_422()
-    if error is not None:
-        return render_template("reports/review.html", error=error, filters=None), 422
+    """The review queue: each violation with its evidence, a total, paging and filters."""
+    try:
+        rf = report_queries.parse_review_filters(request.args)
+    except ValidationError as error:
+        return render_template(
+            "reports/review.html", error=error, rf=None, choices=report_queries.review_choices()
+        ), 422
+    queue = report_queries.review_queue(rf)
     return render_template(
         "reports/review.html",
         error=None,
-        filters=f,
-        pending=report_queries.violation_rows(f, reviewed=False, limit=100),
-        done=report_queries.violation_rows(f, reviewed=True, limit=20),
+        rf=rf,
+        queue=queue,
+        sketches={
+            row.id: sketch(row.zone_geometry, row.lat, row.lon, row.accuracy_m)
+            for row in queue["rows"]
+        },
+        choices=report_queries.review_choices(),
     )
 
 
 @bp.route("/laporan/tinjauan/<int:violation_id>", methods=["POST"])
 @roles("admin")
 def review(violation_id: int):
-    """Mark one violation as reviewed with a comment; the row swaps in place."""
+    """Approve a violation or send it back with a comment; the item swaps in place."""
     try:
         violation = report_queries.review_violation(
-            violation_id, current_user.id, request.form.get("comment", ""), utcnow()
+            violation_id,
+            current_user.id,
+            request.form.get("comment", ""),
+            utcnow(),
+            request.form.get("outcome") or "approved",
         )
     except ValidationError as error:
         db.session.rollback()
-        return render_template("reports/_review_done.html", error=error, violation=None), 422
+        return render_template(
+            "reports/_review_done.html", error=error, violation=None, violation_id=violation_id
+        ), 422
     if violation is None:
         abort(404)
     db.session.commit()
