@@ -104,10 +104,80 @@ def test_admin_sees_violation_totals_and_a_chart_with_its_table(admin_client, vi
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert 'data-figure="total">6<' in text
-    assert 'data-figure="fines">350.000<' in text
+    assert 'data-figure="fines">Rp350.000<' in text
+    assert "<td>Rp350.000</td>" in text
     assert text.count("<svg") == 4
     assert text.count("<table") == 4
     assert "Berkerumun" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "args", "text"),
+    [
+        (0, (), "0"),
+        (999, (), "999"),
+        (10000, (), "10.000"),
+        (81250000, (), "81.250.000"),
+        (100000, ("Rp",), "Rp100.000"),
+        (-2500, ("Rp",), "-Rp2.500"),
+        (1234.55, ("", 1), "1.234,6"),
+        (1.5, ("", 1), "1,5"),
+        (None, (), "–"),
+    ],
+)
+def test_numbers_and_money_are_written_the_indonesian_way(app, value, args, text):
+    from patrol.numbers import angka
+
+    assert angka(value, *args) == text
+    with app.app_context():
+        template = app.jinja_env.from_string("{{ v | angka(*a) }}")
+        assert template.render(v=value, a=args) == text
+
+
+def test_time_chart_has_every_day_of_the_period_and_empty_days_are_zero(
+    admin_client, violation_week
+):
+    series = reports.daily_series(
+        reports.violations_report(reports.Filters(date(2026, 11, 2), date(2026, 11, 8)))["by_day"],
+        date(2026, 11, 2),
+        date(2026, 11, 8),
+    )
+    assert [(row["label"], row["n"]) for row in series] == [
+        ("02/11", 0),
+        ("03/11", 4),
+        ("04/11", 1),
+        ("05/11", 1),
+        ("06/11", 0),
+        ("07/11", 0),
+        ("08/11", 0),
+    ]
+
+
+def test_a_year_of_days_labels_the_axis_without_overlap(admin_client, violation_week):
+    import re
+
+    text = admin_client.get(
+        "/admin/laporan/pelanggaran", query_string={"start": "2025-11-09", "end": "2026-11-08"}
+    ).text
+    chart = text[text.index('aria-label="Pelanggaran per hari"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert chart.count('class="chart-bar"') == 365
+    ticks = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="198"', chart)]
+    assert 4 <= len(ticks) <= 20
+    # "dd/mm" is 5 characters, about 40 px at the tick size: no two labels touch, none clips.
+    assert all(b - a >= 44 for a, b in zip(ticks, ticks[1:], strict=False))
+    assert max(ticks) + 40 <= 640
+
+
+def test_long_names_in_bar_charts_are_not_cut(
+    admin_client, create_user, create_zone, create_visit, create_violation
+):
+    zone = create_zone(name="Perkantoran Terpadu Kota Malang Blok Timur")
+    create_violation(
+        create_visit(create_user("officer"), zone, started_at=wib(3, 8)), recorded_at=wib(3, 9)
+    )
+    text = admin_client.get("/admin/laporan/pelanggaran", query_string=WEEK).text
+    assert ">Perkantoran Terpadu Kota Malang Blok Timur<title>" in text
 
 
 def test_htmx_filter_change_returns_only_the_report_body(admin_client, violation_week):

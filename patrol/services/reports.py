@@ -134,6 +134,29 @@ def seconds_between(start, end, dialect: str | None = None):
     return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
 
 
+# Continuous axes for the charts ----------------------------------------------------------
+
+
+def daily_series(rows, start: date, end: date, key: str = "day", value: str = "n") -> list[dict]:
+    """Every WIB day from ``start`` to ``end`` with its value from ``rows`` (0 when the day
+    had none), so that a time chart's axis is even and an empty day shows as empty."""
+    found = {}
+    for row in rows:
+        get = row.get if isinstance(row, dict) else lambda name, r=row: getattr(r, name)
+        found[str(get(key))] = get(value) or 0
+    days = (end - start).days + 1
+    out = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        out.append({"day": day, "label": day.strftime("%d/%m"), "n": found.get(day.isoformat(), 0)})
+    return out
+
+
+def hourly_series(hours: dict[str, int]) -> list[dict]:
+    """The 24 hours of a day (WIB) with their counts, 0 where there were none."""
+    return [{"label": f"{hour:02d}", "n": hours.get(f"{hour:02d}", 0)} for hour in range(24)]
+
+
 # Reference lists for the filter form ---------------------------------------------------
 
 
