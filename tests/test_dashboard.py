@@ -97,7 +97,7 @@ def test_dashboard_shows_today_in_figures(
     assert 'id="city-map"' in text and "data-map=" in text
 
 
-def test_figures_alerts_and_map_refresh_without_a_reload(
+def test_the_whole_dashboard_refreshes_at_once_without_a_reload(
     admin_client,
     create_user,
     create_zone,
@@ -109,8 +109,11 @@ def test_figures_alerts_and_map_refresh_without_a_reload(
 ):
     page = admin_client.get("/admin/dasbor").get_data(as_text=True)
     assert 'hx-get="/admin/dasbor/angka" hx-trigger="every 60s"' in page
-    assert 'data-map-url="/admin/dasbor/peta.json" data-refresh-seconds="60"' in page
+    # One poll for everything: no second timer for the map.
+    assert page.count("every 60s") == 1
+    assert 'data-map-source="city-map-data"' in page and "data-map-url" not in page
     assert 'id="dashboard-alerts"' in page and "hx-swap-oob" not in page
+    assert 'id="dashboard-refreshed"' in page
     # What happened after the page was loaded...
     now = now_utc()
     officer = create_user("officer", full_name="Budi Santoso")
@@ -135,7 +138,15 @@ def test_figures_alerts_and_map_refresh_without_a_reload(
     assert 'data-figure="checkins">2<' in fragment
     assert 'data-figure="inside">1<' in fragment
     assert '<section id="dashboard-alerts" hx-swap-oob="true">' in fragment
-    assert "Tidak ada SOS" not in fragment and "city-map" not in fragment
+    # The tables, the officers in the field and the map's data come along, out of band.
+    assert '<div class="dashboard-grid" id="dashboard-tables" hx-swap-oob="true">' in fragment
+    assert "Budi Santoso · Alun-Alun Tugu" in fragment
+    assert 'id="city-map-data" hidden data-map=' in fragment
+    map_div = fragment[fragment.index('<div id="city-map-data"') :]
+    map_div = map_div[: map_div.index(">")]
+    assert 'hx-swap-oob="true"' in map_div and "Budi Santoso" in map_div
+    assert '<p id="dashboard-refreshed" class="muted" hx-swap-oob="true"' in fragment
+    assert "Tidak ada SOS" not in fragment and 'id="city-map" ' not in fragment
     # The map's layers as JSON.
     response = admin_client.get("/admin/dasbor/peta.json")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"

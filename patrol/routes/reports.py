@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from patrol.access import roles
 from patrol.extensions import db
+from patrol.geofence import centre
 from patrol.numbers import angka
 from patrol.services import checkpoints, dashboard, exports
 from patrol.services import reports as report_queries
@@ -44,10 +45,17 @@ def _ratios() -> tuple[float, float]:
 
 
 def _map_data(zones, offices, positions) -> dict:
-    """What the city map draws: zones with their level, offices, officers in the field."""
+    """What the city map draws: zones with their level and centre, offices, officers."""
     return {
         "zones": [
-            {"name": z.name, "geometry": z.geometry, "level": z.level, "headcount": z.headcount}
+            {
+                "name": z.name,
+                "geometry": z.geometry,
+                "centre": centre(z.geometry),
+                "level": z.level,
+                "headcount": z.headcount,
+                "capacity": z.capacity,
+            }
             for z in zones
         ],
         "offices": [
@@ -65,16 +73,25 @@ def _map_data(zones, offices, positions) -> dict:
     }
 
 
-def _figures_context(now, offices) -> dict:
+def _dashboard_context(now) -> dict:
+    """Everything the dashboard shows, for the page and for each refresh alike."""
+    busy, over = _ratios()
+    zones = dashboard.zone_levels(now, busy, over)
+    offices = dashboard.office_loads()
+    positions = dashboard.officer_positions(now)
+    config = current_app.config
     return {
         "now": now,
-        "refresh_seconds": current_app.config["DASHBOARD_REFRESH_SECONDS"],
+        "refresh_seconds": config["DASHBOARD_REFRESH_SECONDS"],
+        "zones": zones,
+        "offices": offices,
+        "positions": positions,
+        "map_data": _map_data(zones, offices, positions),
+        "level_labels": dashboard.level_labels(),
         "figures": dashboard.today_figures(now),
         "inside_now": sum(o.inside for o in offices),
         "alerts": dashboard.alerts(
-            now,
-            current_app.config["ALERT_UNVISITED_HOURS"],
-            current_app.config["ALERT_GRACE_MINUTES"],
+            now, config["ALERT_UNVISITED_HOURS"], config["ALERT_GRACE_MINUTES"]
         ),
     }
 
@@ -88,29 +105,20 @@ def _no_store(response: Response) -> Response:
 @roles("admin")
 def dashboard_page():
     """The admin dashboard: map, today in figures, alerts and open SOS calls."""
-    now = utcnow()
-    busy, over = _ratios()
-    zones = dashboard.zone_levels(now, busy, over)
-    offices = dashboard.office_loads()
-    positions = dashboard.officer_positions(now)
     return render_template(
         "reports/dashboard.html",
-        zones=zones,
-        offices=offices,
-        positions=positions,
-        map_data=_map_data(zones, offices, positions),
         sos=dashboard.open_sos_alerts(),
-        level_labels=dashboard.level_labels(),
         tile_url=current_app.config["TILE_URL"],
-        **_figures_context(now, offices),
+        **_dashboard_context(utcnow()),
     )
 
 
 @bp.route("/dasbor/angka")
 @roles("admin")
 def dashboard_figures():
-    """Today in figures, with the alerts out of band (polled by the dashboard every 60 s)."""
-    context = _figures_context(utcnow(), dashboard.office_loads())
+    """One refresh of the whole dashboard (polled every DASHBOARD_REFRESH_SECONDS): the
+    figures, with the alerts, tables, officers and map data out of band."""
+    context = _dashboard_context(utcnow())
     return _no_store(
         Response(render_template("reports/_dashboard_figures.html", refresh=True, **context))
     )
@@ -119,7 +127,7 @@ def dashboard_figures():
 @bp.route("/dasbor/peta.json")
 @roles("admin")
 def dashboard_map():
-    """The map's zones, offices and officers as JSON (fetched by the dashboard every 60 s)."""
+    """The map's zones, offices and officers as JSON (open data for other tools)."""
     now = utcnow()
     busy, over = _ratios()
     data = _map_data(
