@@ -31,6 +31,7 @@ from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow, wib_day_bounds, wib_today
 from patrol.urls import parse_id
+from patrol.zone_overlap import overlapping
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -97,6 +98,44 @@ def zone_list():
     return render_template("admin/zones.html", zones=zones.list_zones())
 
 
+def _other_zones(zone_id: int | None) -> list[tuple[str, dict]]:
+    """The other active zones (name, geometry), for the editor's map and overlap warning."""
+    query = sa.select(Zone.name, Zone.geometry).where(Zone.active).order_by(Zone.name)
+    if zone_id is not None:
+        query = query.where(Zone.id != zone_id)
+    return [(name, geometry) for name, geometry in db.session.execute(query)]
+
+
+def _warn_overlaps(zone: Zone) -> None:
+    """Flash a warning naming the zones the saved one overlaps (saving is still allowed:
+    a park inside an alun-alun may be intended)."""
+    names = overlapping(zone.geometry, _other_zones(zone.id))
+    if names:
+        flash(
+            _(
+                "Perhatian: zona %(name)s bertumpuk dengan %(others)s.",
+                name=zone.name,
+                others=", ".join(names),
+            ),
+            "warning",
+        )
+
+
+def _zone_form_page(form, zone, form_error, status):
+    others = [
+        {"name": name, "geometry": geometry}
+        for name, geometry in _other_zones(zone.id if zone else None)
+    ]
+    return render_template(
+        "admin/zone_form.html",
+        form=form,
+        zone=zone,
+        form_error=form_error,
+        other_zones=others,
+        bounds=_bounds(),
+    ), status
+
+
 def _zone_geometry(form: ZoneForm) -> dict:
     return zones.parse_geometry(
         form.geometry.data,
@@ -125,13 +164,11 @@ def zone_new():
             )
             db.session.commit()
             flash(_("Zona %(name)s disimpan.", name=zone.name), "success")
+            _warn_overlaps(zone)
             return redirect(url_for("admin.zone_list"))
         except ValidationError as error:
             form_error = _refuse(form, error)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "admin/zone_form.html", form=form, zone=None, form_error=form_error
-    ), status
+    return _zone_form_page(form, None, form_error, 422 if request.method == "POST" else 200)
 
 
 @bp.route("/zona/<int:zone_id>", methods=["GET", "POST"])
@@ -157,13 +194,11 @@ def zone_edit(zone_id: int):
             )
             db.session.commit()
             flash(_("Zona %(name)s diperbarui.", name=zone.name), "success")
+            _warn_overlaps(zone)
             return redirect(url_for("admin.zone_list"))
         except ValidationError as error:
             form_error = _refuse(form, error)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "admin/zone_form.html", form=form, zone=zone, form_error=form_error
-    ), status
+    return _zone_form_page(form, zone, form_error, 422 if request.method == "POST" else 200)
 
 
 @bp.route("/zona/<int:zone_id>/aktif", methods=["POST"])
