@@ -10,6 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from patrol import audit_words
 from patrol.access import roles
 from patrol.extensions import db
 from patrol.forms_planning import (
@@ -587,7 +588,7 @@ def audit_list():
     entity = request.args.get("jenis") or None
     before_id = request.args.get("sebelum", type=parse_id)
     events = audit.recent(100, entity, before_id)
-    return render_template("admin/audit.html", events=events, entity=entity)
+    return render_template("admin/audit.html", events=events, entity=entity, words=audit_words)
 
 
 @bp.route("/audit.csv")
