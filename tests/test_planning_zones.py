@@ -219,3 +219,11 @@ def test_zones_that_only_touch_do_not_overlap():
     assert overlapping(SQUARE, [("Timur", east)]) == []
     inner = {"type": "Point", "coordinates": [112.6340, -7.9770], "properties": {"radius_m": 10}}
     assert overlapping(SQUARE, [("Dalam", inner)]) == ["Dalam"]
+
+
+def test_zone_edit_without_a_geometry_field_is_refused_not_a_crash(admin_client, create_zone):
+    zone = create_zone(name="Taman Slamet")
+    data = zone_data(name="Taman Slamet")
+    del data["geometry"]
+    response = admin_client.post(f"/admin/zona/{zone.id}", data=data)
+    assert response.status_code == 422 and 'class="field-error"' in response.text

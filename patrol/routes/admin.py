@@ -138,8 +138,10 @@ def _zone_form_page(form, zone, form_error, status):
 
 
 def _zone_geometry(form: ZoneForm) -> dict:
+    # A POST without the field leaves the zone's stored dict (ZoneForm(obj=zone)) here.
+    text = form.geometry.data if isinstance(form.geometry.data, str) else ""
     return zones.parse_geometry(
-        form.geometry.data,
+        text,
         form.center_lat.data,
         form.center_lon.data,
         form.radius_m.data,
