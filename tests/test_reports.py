@@ -510,7 +510,16 @@ def test_review_queue_filters_by_zone_officer_category_and_date(
 
 @pytest.mark.parametrize(
     "query",
-    [{"status": "lain"}, {"page": "0"}, {"page": "abc"}, {"officer_id": "x"}, {"start": "kemarin"}],
+    [
+        {"status": "lain"},
+        {"page": "0"},
+        {"page": "abc"},
+        {"officer_id": "x"},
+        {"officer_id": str(2**70)},
+        {"category_id": "1e20"},
+        {"zone_id": "100000000000000000000"},
+        {"start": "kemarin"},
+    ],
 )
 def test_bad_review_filters_are_refused_with_a_message(admin_client, query):
     response = admin_client.get("/admin/laporan/tinjauan", query_string=query)

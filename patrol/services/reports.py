@@ -30,6 +30,7 @@ from patrol.models import (
 from patrol.services import audit, coverage
 from patrol.services.errors import ValidationError
 from patrol.timeutil import wib_day_bounds, wib_today
+from patrol.urls import MAX_ID
 
 # WIB has had no daylight saving since 1964: a fixed offset is exact.
 WIB_OFFSET_HOURS = 7
@@ -71,7 +72,8 @@ def _optional_id(raw: str | None, field: str) -> int | None:
         value = int(raw)
     except ValueError:
         raise ValidationError(_("Pilihan tidak dikenal."), field) from None
-    if value <= 0:
+    # Past MAX_ID no row exists, and PostgreSQL would refuse the number itself.
+    if not 0 < value <= MAX_ID:
         raise ValidationError(_("Pilihan tidak dikenal."), field)
     return value
 
@@ -314,8 +316,6 @@ def parse_review_filters(args, today: date | None = None) -> ReviewFilters:
     if status not in REVIEW_STATUSES:
         raise ValidationError(_("Pilihan tidak dikenal."), "status")
     page = _optional_id(args.get("page"), "page") or 1
-    if page > 100_000:
-        raise ValidationError(_("Pilihan tidak dikenal."), "page")
     return ReviewFilters(
         period=parse_filters(args, today),
         officer_id=_optional_id(args.get("officer_id"), "officer_id"),
