@@ -16,11 +16,15 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def _bounds(name: str) -> tuple[float, float, float, float] | None:
-    """``south,west,north,east`` from the environment, or None for the built-in default."""
+# Kota Malang with a margin (south, west, north, east): the demo deployment's city.
+KOTA_MALANG_BOUNDS = (-8.06, 112.55, -7.88, 112.72)
+
+
+def _bounds(name: str, default: tuple[float, float, float, float]):
+    """``south,west,north,east`` from the environment, or ``default``."""
     value = os.environ.get(name)
     if not value:
-        return None
+        return default
     south, west, north, east = (float(part) for part in value.split(","))
     return south, west, north, east
 
@@ -100,6 +104,8 @@ def from_env(instance_path: str) -> dict:
         "LANGUAGES": ["id", "en"],
         # Dashboard alert: a zone on shift that nobody visited for this many hours.
         "ALERT_UNVISITED_HOURS": float(os.environ.get("ALERT_UNVISITED_HOURS", "3")),
+        # Minutes into a shift before its zone may be reported "not visited" (docs/alerts.md).
+        "ALERT_GRACE_MINUTES": _int("ALERT_GRACE_MINUTES", 30),
         # How often the dashboard redraws its figures, alerts and map (seconds).
         "DASHBOARD_REFRESH_SECONDS": int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "60")),
         # Map tiles for Leaflet pages.
@@ -129,8 +135,9 @@ def from_env(instance_path: str) -> dict:
         "CHECKIN_BASE_URL": os.environ.get("CHECKIN_BASE_URL", "").rstrip("/"),
         # Days check-in names and phones are kept before purge-personal-data removes them.
         "CHECKIN_RETENTION_DAYS": _int("CHECKIN_RETENTION_DAYS", 30),
-        # Where zone and office coordinates may lie ("south,west,north,east"); Indonesia if unset.
-        "ZONE_BOUNDS": _bounds("ZONE_BOUNDS"),
+        # Where zone, office and checkpoint coordinates may lie ("south,west,north,east"): the
+        # deployment's city, Kota Malang by default. Maps open on this box when empty.
+        "ZONE_BOUNDS": _bounds("ZONE_BOUNDS", KOTA_MALANG_BOUNDS),
         # Demo passwords for seed-demo (random and printed once when unset).
         "SEED_DEMO_PASSWORD": os.environ.get("SEED_DEMO_PASSWORD"),
         # Key of the HMAC that turns an offender's NIK into a repeat-offender hash. When unset

@@ -138,12 +138,15 @@ class ShiftForm(TextForm):
             NumberRange(min=1, max=31, message=_l("Ulangi antara 1 dan 31 hari.")),
         ],
     )
+    # A shift that already started would be "missed" at once: entering one takes a tick.
+    confirm_past = BooleanField(_l("Saya sengaja mencatat shift yang sudah lewat"))
 
 
 class CopyDayForm(TextForm):
     source = DateField(_l("Salin dari tanggal"), validators=[InputRequired(REQUIRED)])
     target = DateField(_l("Ke tanggal"), validators=[InputRequired(REQUIRED)])
     copy_zone_id = SelectField(_l("Hanya zona"), coerce=record_id, validate_choice=False, default=0)
+    copy_confirm_past = BooleanField(_l("Saya sengaja mencatat shift yang sudah lewat"))
 
 
 class GuardPostForm(TextForm):

@@ -22,6 +22,8 @@ ROLES = ("admin", "officer", "guard")
 ZONE_KINDS = ("taman", "alun_alun", "hutan_kota", "lapangan", "other")
 # Geofence outcome of a GPS fix; "no_gps" when the phone gave none (with a reason).
 GEOFENCE_STATUSES = ("inside", "outside", "uncertain", "no_gps")
+# A supervisor's decision on a violation (NULL while it waits in the review queue).
+REVIEW_OUTCOMES = ("approved", "returned")
 CROWD_LEVELS = ("quiet", "busy", "over")
 SCREENING_COLOURS = ("green", "yellow", "red")
 CHECKIN_STATUSES = ("admitted", "turned_away")
@@ -264,6 +266,17 @@ class Violation(GpsFix, db.Model):
         sa.CheckConstraint("fine_amount IS NULL OR fine_amount >= 0", name="fine_non_negative"),
         sa.Index("ix_violations_recorded", "recorded_at"),
         sa.Index("ix_violations_visit_recorded", "visit_id", "recorded_at"),
+        sa.CheckConstraint(
+            "review_outcome IS NULL OR " + _in("review_outcome", REVIEW_OUTCOMES),
+            name="review_outcome",
+        ),
+        # The review queue: what is still to decide, newest first.
+        sa.Index(
+            "ix_violations_review_queue",
+            "recorded_at",
+            postgresql_where=sa.text("reviewed_at IS NULL AND withdrawn_at IS NULL"),
+            sqlite_where=sa.text("reviewed_at IS NULL AND withdrawn_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -288,6 +301,7 @@ class Violation(GpsFix, db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     review_comment: Mapped[str | None] = mapped_column(sa.Text)
+    review_outcome: Mapped[str | None] = mapped_column(sa.String(10))
 
     visit: Mapped[Visit] = relationship(back_populates="violations")
     category: Mapped[ViolationCategory] = relationship()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -97,7 +97,7 @@ def test_dashboard_shows_today_in_figures(
     assert 'id="city-map"' in text and "data-map=" in text
 
 
-def test_figures_alerts_and_map_refresh_without_a_reload(
+def test_the_whole_dashboard_refreshes_at_once_without_a_reload(
     admin_client,
     create_user,
     create_zone,
@@ -109,8 +109,11 @@ def test_figures_alerts_and_map_refresh_without_a_reload(
 ):
     page = admin_client.get("/admin/dasbor").get_data(as_text=True)
     assert 'hx-get="/admin/dasbor/angka" hx-trigger="every 60s"' in page
-    assert 'data-map-url="/admin/dasbor/peta.json" data-refresh-seconds="60"' in page
+    # One poll for everything: no second timer for the map.
+    assert page.count("every 60s") == 1
+    assert 'data-map-source="city-map-data"' in page and "data-map-url" not in page
     assert 'id="dashboard-alerts"' in page and "hx-swap-oob" not in page
+    assert 'id="dashboard-refreshed"' in page
     # What happened after the page was loaded...
     now = now_utc()
     officer = create_user("officer", full_name="Budi Santoso")
@@ -135,7 +138,15 @@ def test_figures_alerts_and_map_refresh_without_a_reload(
     assert 'data-figure="checkins">2<' in fragment
     assert 'data-figure="inside">1<' in fragment
     assert '<section id="dashboard-alerts" hx-swap-oob="true">' in fragment
-    assert "Tidak ada SOS" not in fragment and "city-map" not in fragment
+    # The tables, the officers in the field and the map's data come along, out of band.
+    assert '<div class="dashboard-grid" id="dashboard-tables" hx-swap-oob="true">' in fragment
+    assert "Budi Santoso · Alun-Alun Tugu" in fragment
+    assert 'id="city-map-data" hidden data-map=' in fragment
+    map_div = fragment[fragment.index('<div id="city-map-data"') :]
+    map_div = map_div[: map_div.index(">")]
+    assert 'hx-swap-oob="true"' in map_div and "Budi Santoso" in map_div
+    assert '<p id="dashboard-refreshed" class="muted" hx-swap-oob="true"' in fragment
+    assert "Tidak ada SOS" not in fragment and 'id="city-map" ' not in fragment
     # The map's layers as JSON.
     response = admin_client.get("/admin/dasbor/peta.json")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
@@ -154,30 +165,145 @@ def test_dashboard_fragments_are_for_admins(client, create_user, login, url, rol
     assert client.get(url).status_code == 403
 
 
-def test_alerts_name_unvisited_zones_missed_shifts_and_visits_outside(
+# Alert rules (docs/alerts.md), each at its edges ------------------------------------------
+
+# 07:00 WIB on a fixed day: shifts below run 07:00-15:00 WIB.
+SHIFT_START = datetime(2026, 11, 3, 7, 0, tzinfo=WIB).astimezone(timezone.utc)
+SHIFT_END = SHIFT_START + timedelta(hours=8)
+
+
+@pytest.fixture
+def shift_in_zone(app, create_user, create_zone, create_assignment):
+    """Budi's 07:00-15:00 WIB shift in Taman Merbabu."""
+    budi = create_user("officer", full_name="Budi Santoso")
+    zone = create_zone(name="Taman Merbabu")
+    create_assignment(budi, zone, starts_at=SHIFT_START, hours=8)
+    return budi, zone
+
+
+@pytest.mark.parametrize(
+    ("minutes_into_shift", "listed"), [(0, False), (29, False), (30, True), (31, True)]
+)
+def test_zone_is_not_visited_only_after_the_grace_period(shift_in_zone, minutes_into_shift, listed):
+    now = SHIFT_START + timedelta(minutes=minutes_into_shift)
+    result = dashboard.alerts(now, unvisited_hours=3, grace_minutes=30)
+    assert result["unvisited"] == (["Taman Merbabu"] if listed else [])
+
+
+def test_grace_period_is_configurable_on_the_dashboard(
+    admin_client, app, shift_in_zone, monkeypatch
+):
+    app.config["ALERT_GRACE_MINUTES"] = 10
+    monkeypatch.setattr("patrol.routes.reports.utcnow", lambda: SHIFT_START + timedelta(minutes=11))
+    page = admin_client.get("/admin/dasbor/angka").get_data(as_text=True)
+    assert '<li data-alert="unvisited">Taman Merbabu</li>' in page
+
+
+@pytest.mark.parametrize(
+    ("geofence", "cleared"),
+    [("inside", True), ("uncertain", True), ("outside", False), ("no_gps", False)],
+)
+def test_only_a_visit_inside_the_zone_clears_not_visited(
+    shift_in_zone, create_visit, geofence, cleared
+):
+    budi, zone = shift_in_zone
+    create_visit(
+        budi,
+        zone,
+        started_at=SHIFT_START + timedelta(minutes=10),
+        start_geofence=geofence,
+        start_distance_m=2000.0 if geofence == "outside" else None,
+    )
+    result = dashboard.alerts(SHIFT_START + timedelta(hours=1), unvisited_hours=3)
+    assert result["unvisited"] == ([] if cleared else ["Taman Merbabu"])
+
+
+def test_a_visit_that_ends_inside_counts_for_the_zone(shift_in_zone, create_visit):
+    budi, zone = shift_in_zone
+    create_visit(
+        budi,
+        zone,
+        started_at=SHIFT_START + timedelta(minutes=10),
+        start_geofence="outside",
+        end_geofence="inside",
+    )
+    result = dashboard.alerts(SHIFT_END + timedelta(minutes=1), unvisited_hours=3)
+    assert result["unvisited"] == [] and result["missed"] == []
+
+
+@pytest.mark.parametrize(
+    ("minutes_after_end", "missed"), [(-345, False), (-1, False), (0, True), (1, True)]
+)
+def test_shift_is_missed_only_once_it_has_ended_without_a_visit(
+    shift_in_zone, minutes_after_end, missed
+):
+    now = SHIFT_END + timedelta(minutes=minutes_after_end)
+    result = dashboard.alerts(now, unvisited_hours=3)
+    assert [(r.full_name, r.zone) for r in result["missed"]] == (
+        [("Budi Santoso", "Taman Merbabu")] if missed else []
+    )
+
+
+def test_a_visit_outside_the_zone_does_not_keep_the_shift(shift_in_zone, create_visit):
+    budi, zone = shift_in_zone
+    create_visit(
+        budi,
+        zone,
+        started_at=SHIFT_START + timedelta(hours=1),
+        start_geofence="outside",
+        start_distance_m=2000.0,
+    )
+    result = dashboard.alerts(SHIFT_END + timedelta(minutes=1), unvisited_hours=3)
+    assert [r.zone for r in result["missed"]] == ["Taman Merbabu"]
+    assert [(r.full_name, r.start_distance_m) for r in result["outside"]] == [
+        ("Budi Santoso", 2000.0)
+    ]
+
+
+def test_a_visit_inside_the_zone_keeps_the_shift(shift_in_zone, create_visit):
+    budi, zone = shift_in_zone
+    create_visit(budi, zone, started_at=SHIFT_END - timedelta(minutes=1), start_geofence="inside")
+    result = dashboard.alerts(SHIFT_END + timedelta(minutes=1), unvisited_hours=3)
+    assert result["missed"] == []
+
+
+def test_dashboard_and_coverage_report_agree_on_kept_shifts(
     app, create_user, create_zone, create_assignment, create_visit
 ):
-    # Noon WIB on a fixed day, so that "today" never straddles midnight.
-    now = datetime(2026, 11, 3, 12, 0, tzinfo=WIB).astimezone(timezone.utc)
+    from patrol.services import reports
+
     budi = create_user("officer", full_name="Budi Santoso")
-    ani = create_user("officer", full_name="Ani Lestari")
-    forgotten = create_zone(name="Taman Terlupa")
-    watched = create_zone(name="Alun-Alun Tugu")
-    create_assignment(budi, forgotten, starts_at=now - timedelta(hours=4), hours=8)
-    create_assignment(ani, watched, starts_at=now - timedelta(hours=2), hours=8)
+    zone = create_zone(name="Taman Merbabu")
+    kept = create_assignment(budi, zone, starts_at=SHIFT_START - timedelta(days=1), hours=8)
+    create_assignment(budi, zone, starts_at=SHIFT_START, hours=8)  # outside visit only
+    create_assignment(budi, zone, starts_at=SHIFT_START + timedelta(days=1), hours=8)  # to come
     create_visit(
-        ani,
-        watched,
-        started_at=now - timedelta(hours=1),
-        start_geofence="outside",
-        start_distance_m=240.0,
+        budi, zone, started_at=kept.starts_at + timedelta(hours=1), start_geofence="inside"
     )
-    result = dashboard.alerts(now, unvisited_hours=3)
-    assert result["unvisited"] == ["Taman Terlupa"]
-    assert [(r.full_name, r.zone) for r in result["missed"]] == [("Budi Santoso", "Taman Terlupa")]
-    assert [(r.full_name, r.start_distance_m) for r in result["outside"]] == [
-        ("Ani Lestari", 240.0)
+    create_visit(budi, zone, started_at=SHIFT_START + timedelta(hours=1), start_geofence="outside")
+    now = SHIFT_END + timedelta(hours=1)
+    f = reports.Filters(start=date(2026, 11, 1), end=date(2026, 11, 5))
+    [row] = reports.coverage_report(f, now=now)
+    assert (row["shifts"], row["kept"], row["missed"]) == (3, 1, 1)
+    assert [r.starts_at for r in dashboard.alerts(now, unvisited_hours=3)["missed"]] == [
+        SHIFT_START
     ]
+
+
+def test_alert_queries_do_not_grow_with_shifts_and_zones(
+    app, create_user, create_zone, create_assignment, count_queries
+):
+    def statements(n: int) -> int:
+        for _ in range(n):
+            officer = create_user("officer")
+            zone = create_zone()
+            create_assignment(officer, zone, starts_at=SHIFT_START, hours=8)
+            create_assignment(officer, zone, starts_at=SHIFT_START - timedelta(hours=10), hours=8)
+        with count_queries() as queries:
+            dashboard.alerts(SHIFT_START + timedelta(hours=1), unvisited_hours=3)
+        return queries["n"]
+
+    assert statements(1) == statements(10) == 3
 
 
 def test_officer_positions_show_open_visits_during_shifts(

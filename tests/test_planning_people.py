@@ -245,6 +245,38 @@ def test_audit_page_lists_who_changed_what_before_and_after(admin_client, create
     assert "Taman Slamet" not in admin_client.get("/admin/audit?jenis=user").text
 
 
+def test_audit_page_is_in_words_and_shift_times_in_wib(
+    admin_client, create_user, create_zone, create_visit, create_violation
+):
+    from datetime import datetime, timezone
+
+    officer = create_user("officer", full_name="Budi Santoso")
+    zone = create_zone(name="Taman Slamet")
+    data = {
+        "officer_id": str(officer.id),
+        "zone_id": str(zone.id),
+        "day": "2037-12-01",
+        "starts_at": "07:00",
+        "ends_at": "15:00",
+        "repeat_days": "1",
+    }
+    assert admin_client.post("/admin/shift/baru", data=data).status_code == 302
+    violation = create_violation(
+        create_visit(officer, zone, started_at=datetime(2026, 11, 3, 2, tzinfo=timezone.utc))
+    )
+    admin_client.post(
+        f"/admin/laporan/tinjauan/{violation.id}",
+        data={"outcome": "returned", "comment": "Foto kabur"},
+    )
+    page = admin_client.get("/admin/audit").text
+    # 07:00 WIB is 00:00 UTC: the page says 07:00 WIB, never the stored UTC.
+    assert "1 Des 2037 07:00 WIB" in page and "00:00:00+00:00" not in page
+    assert "Pelanggaran #" in page and "ditinjau" in page and "dikembalikan ke petugas" in page
+    assert "Shift #" in page and "dibuat" in page and "Mulai" in page
+    for raw in ("violation #", " review<", "reviewed_at", "starts_at", "officer_id", '"outcome"'):
+        assert raw not in page
+
+
 @pytest.mark.parametrize("role", ["officer", "guard"])
 def test_other_roles_cannot_open_planning_pages(client, create_user, login, role):
     login(client, create_user(role))

@@ -11,7 +11,8 @@ from patrol.services.errors import ValidationError
 from patrol.services.shifts import create_shifts, shift_window
 from patrol.timeutil import WIB
 
-DAY = date(2026, 12, 1)
+# Far enough ahead that booking it never needs the past-shift confirmation.
+DAY = date(2037, 12, 1)
 
 
 def wib(day: date, hh: int, mm: int = 0) -> datetime:
@@ -45,8 +46,8 @@ def test_admin_books_an_officer_in_wib_and_it_is_audited(
     assert response.status_code == 302
     shift = db.session.scalar(sa.select(Assignment))
     # 07:00 WIB is midnight UTC.
-    assert shift.starts_at == datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
-    assert shift.ends_at == datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    assert shift.starts_at == datetime(2037, 12, 1, 0, 0, tzinfo=timezone.utc)
+    assert shift.ends_at == datetime(2037, 12, 1, 8, 0, tzinfo=timezone.utc)
     assert shift.created_by_id == admin.id
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity == "assignment"))
     assert event.action == "create" and event.after["zone_id"] == zone.id
@@ -205,7 +206,7 @@ def test_copying_onto_a_busy_day_names_the_clash_and_copies_nothing(
 def test_copying_an_empty_day_says_so(admin_client):
     response = admin_client.post(
         "/admin/shift/salin",
-        data={"source": DAY.isoformat(), "target": "2026-12-02", "copy_zone_id": "0"},
+        data={"source": DAY.isoformat(), "target": "2037-12-02", "copy_zone_id": "0"},
     )
     assert response.status_code == 422
     assert "Tidak ada shift pada hari sumber." in response.text
@@ -246,3 +247,45 @@ def test_deleting_a_shift_is_audited(admin_client, create_user, create_zone, cre
     assert count_shifts() == 0
     event = db.session.scalar(sa.select(AuditEvent))
     assert event.action == "delete" and event.before["zone_id"] == shift.zone_id
+
+
+def test_a_shift_in_the_past_needs_an_explicit_confirmation(admin_client, create_user, create_zone):
+    officer, zone = create_user("officer"), create_zone()
+    yesterday = (datetime.now(WIB) - timedelta(days=1)).date().isoformat()
+    data = shift_data(officer, zone, day=yesterday)
+    response = admin_client.post("/admin/shift/baru", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "sudah lewat dan akan langsung tercatat terlewat" in page
+    assert 'name="confirm_past"' in page
+    assert count_shifts() == 0
+    response = admin_client.post("/admin/shift/baru", data={**data, "confirm_past": "y"})
+    assert response.status_code == 302 and count_shifts() == 1
+
+
+def test_a_shift_starting_a_minute_from_now_needs_no_confirmation(
+    admin_client, create_user, create_zone
+):
+    soon = datetime.now(WIB) + timedelta(minutes=2)
+    data = shift_data(
+        create_user("officer"),
+        create_zone(),
+        day=soon.date().isoformat(),
+        starts_at=soon.strftime("%H:%M"),
+        ends_at=(soon + timedelta(hours=1)).strftime("%H:%M"),
+    )
+    assert 'name="confirm_past"' not in admin_client.get("/admin/shift/baru").text
+    assert admin_client.post("/admin/shift/baru", data=data).status_code == 302
+
+
+def test_copying_shifts_onto_a_past_day_needs_a_confirmation(
+    admin_client, create_user, create_zone, create_assignment
+):
+    create_assignment(create_user("officer"), create_zone(), starts_at=wib(DAY, 7), hours=8)
+    past = (datetime.now(WIB) - timedelta(days=2)).date().isoformat()
+    data = {"source": DAY.isoformat(), "target": past, "copy_zone_id": "0"}
+    response = admin_client.post("/admin/shift/salin", data=data)
+    assert response.status_code == 422 and 'name="copy_confirm_past"' in response.text
+    assert count_shifts() == 1
+    response = admin_client.post("/admin/shift/salin", data={**data, "copy_confirm_past": "y"})
+    assert response.status_code == 302 and count_shifts() == 2

@@ -166,3 +166,64 @@ def test_deactivating_a_zone_keeps_it_listed_as_inactive(admin_client, create_zo
 
 def test_unknown_zone_is_not_found(admin_client):
     assert admin_client.get("/admin/zona/4242").status_code == 404
+
+
+def test_zone_bounds_default_to_kota_malang(admin_client):
+    jakarta = zone_data(geometry="", center_lat="-6.1754", center_lon="106.8272", radius_m="100")
+    response = admin_client.post("/admin/zona/baru", data=jakarta)
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Zone.id))) == 0
+    malang = zone_data(geometry="", center_lat="-7.9666", center_lon="112.6326", radius_m="100")
+    assert admin_client.post("/admin/zona/baru", data=malang).status_code == 302
+
+
+def test_the_editor_shows_the_other_zones_and_names_stay_text(admin_client, create_zone):
+    create_zone(name='<img src=x onerror="alert(1)">')
+    create_zone(name="Alun-Alun Tugu")
+    editing = create_zone(name="Taman Slamet", lat=-7.9700, lon=112.6200)
+    page = admin_client.get(f"/admin/zona/{editing.id}").text
+    others = page[page.index("data-other-zones='") :]
+    others = json.loads(
+        others[len("data-other-zones='") : others.index("'", 20)].replace("&#34;", '"')
+    )
+    assert sorted(z["name"] for z in others) == ['<img src=x onerror="alert(1)">', "Alun-Alun Tugu"]
+    assert "<img src=x" not in page
+    assert "data-bounds='[-8.06, 112.55, -7.88, 112.72]'" in page
+
+
+def test_saving_a_zone_over_another_warns_about_the_overlap(admin_client, create_zone):
+    # Alun-Alun Tugu: a 100 m circle around the square's corner.
+    create_zone(name="Alun-Alun Tugu", lat=-7.9780, lon=112.6330, radius_m=100)
+    create_zone(name="Taman Jauh", lat=-7.9500, lon=112.6100, radius_m=100)
+    response = admin_client.post("/admin/zona/baru", data=zone_data(), follow_redirects=True)
+    assert "Zona Taman Merbabu disimpan." in response.text
+    assert "Perhatian: zona Taman Merbabu bertumpuk dengan Alun-Alun Tugu." in response.text
+    assert "Taman Jauh." not in response.text
+
+
+def test_zones_that_only_touch_do_not_overlap():
+    from patrol.zone_overlap import overlapping
+
+    east = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [112.6350, -7.9780],
+                [112.6370, -7.9780],
+                [112.6370, -7.9760],
+                [112.6350, -7.9760],
+                [112.6350, -7.9780],
+            ]
+        ],
+    }
+    assert overlapping(SQUARE, [("Timur", east)]) == []
+    inner = {"type": "Point", "coordinates": [112.6340, -7.9770], "properties": {"radius_m": 10}}
+    assert overlapping(SQUARE, [("Dalam", inner)]) == ["Dalam"]
+
+
+def test_zone_edit_without_a_geometry_field_is_refused_not_a_crash(admin_client, create_zone):
+    zone = create_zone(name="Taman Slamet")
+    data = zone_data(name="Taman Slamet")
+    del data["geometry"]
+    response = admin_client.post(f"/admin/zona/{zone.id}", data=data)
+    assert response.status_code == 422 and 'class="field-error"' in response.text

@@ -104,10 +104,80 @@ def test_admin_sees_violation_totals_and_a_chart_with_its_table(admin_client, vi
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert 'data-figure="total">6<' in text
-    assert 'data-figure="fines">350.000<' in text
+    assert 'data-figure="fines">Rp350.000<' in text
+    assert "<td>Rp350.000</td>" in text
     assert text.count("<svg") == 4
     assert text.count("<table") == 4
     assert "Berkerumun" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "args", "text"),
+    [
+        (0, (), "0"),
+        (999, (), "999"),
+        (10000, (), "10.000"),
+        (81250000, (), "81.250.000"),
+        (100000, ("Rp",), "Rp100.000"),
+        (-2500, ("Rp",), "-Rp2.500"),
+        (1234.55, ("", 1), "1.234,6"),
+        (1.5, ("", 1), "1,5"),
+        (None, (), "–"),
+    ],
+)
+def test_numbers_and_money_are_written_the_indonesian_way(app, value, args, text):
+    from patrol.numbers import angka
+
+    assert angka(value, *args) == text
+    with app.app_context():
+        template = app.jinja_env.from_string("{{ v | angka(*a) }}")
+        assert template.render(v=value, a=args) == text
+
+
+def test_time_chart_has_every_day_of_the_period_and_empty_days_are_zero(
+    admin_client, violation_week
+):
+    series = reports.daily_series(
+        reports.violations_report(reports.Filters(date(2026, 11, 2), date(2026, 11, 8)))["by_day"],
+        date(2026, 11, 2),
+        date(2026, 11, 8),
+    )
+    assert [(row["label"], row["n"]) for row in series] == [
+        ("02/11", 0),
+        ("03/11", 4),
+        ("04/11", 1),
+        ("05/11", 1),
+        ("06/11", 0),
+        ("07/11", 0),
+        ("08/11", 0),
+    ]
+
+
+def test_a_year_of_days_labels_the_axis_without_overlap(admin_client, violation_week):
+    import re
+
+    text = admin_client.get(
+        "/admin/laporan/pelanggaran", query_string={"start": "2025-11-09", "end": "2026-11-08"}
+    ).text
+    chart = text[text.index('aria-label="Pelanggaran per hari"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert chart.count('class="chart-bar"') == 365
+    ticks = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="198"', chart)]
+    assert 4 <= len(ticks) <= 20
+    # "dd/mm" is 5 characters, about 40 px at the tick size: no two labels touch, none clips.
+    assert all(b - a >= 44 for a, b in zip(ticks, ticks[1:], strict=False))
+    assert max(ticks) + 40 <= 640
+
+
+def test_long_names_in_bar_charts_are_not_cut(
+    admin_client, create_user, create_zone, create_visit, create_violation
+):
+    zone = create_zone(name="Perkantoran Terpadu Kota Malang Blok Timur")
+    create_violation(
+        create_visit(create_user("officer"), zone, started_at=wib(3, 8)), recorded_at=wib(3, 9)
+    )
+    text = admin_client.get("/admin/laporan/pelanggaran", query_string=WEEK).text
+    assert ">Perkantoran Terpadu Kota Malang Blok Timur<title>" in text
 
 
 def test_htmx_filter_change_returns_only_the_report_body(admin_client, violation_week):
@@ -329,9 +399,131 @@ def test_admin_marks_a_violation_reviewed_with_a_comment(admin_client, violation
     assert violation.reviewed_at is not None and violation.reviewed_by_id is not None
     event = db.session.query(AuditEvent).filter_by(entity="violation").one()
     assert (event.action, event.after["comment"]) == ("review", "Denda sudah dibayar")
+    assert event.after["outcome"] == "approved"
     after = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).get_data(as_text=True)
     assert f'data-violation="{violation.id}"' not in after
-    assert "Denda sudah dibayar" in after
+    approved = admin_client.get(
+        "/admin/laporan/tinjauan", query_string={**WEEK, "status": "approved"}
+    ).get_data(as_text=True)
+    assert f'data-violation="{violation.id}"' in approved and "Denda sudah dibayar" in approved
+
+
+def test_review_shows_the_evidence_to_decide_from(admin_client, violation_week):
+    violation = db.session.query(Violation).filter_by(nik_last4="4321").one()
+    violation.notes = "Menolak memakai masker\nsetelah ditegur dua kali"
+    violation.lat, violation.lon, violation.accuracy_m = -7.9775, 112.6345, 15.0
+    violation.geofence, violation.distance_m = "outside", 42.0
+    violation.photo_path = "ab/cd.jpg"
+    db.session.commit()
+    page = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).get_data(as_text=True)
+    item = page[page.index(f'id="violation-{violation.id}"') :]
+    item = item[: item.index("</article>")]
+    assert "Joko Pelanggar" in item and "NIK ****4321" in item
+    assert "Menolak memakai masker" in item
+    assert "Di luar zona, 42 m dari batas" in item and "akurasi ±15 m" in item
+    assert 'class="sketch-map"' in item and 'class="sketch-fix sketch-fix-outside"' in item
+    assert f'src="/patroli/pelanggaran/{violation.id}/foto"' in item
+    assert f'href="/patroli/pelanggaran/{violation.id}/cetak"' in item
+    assert "Budi Santoso" in item and "Alun-Alun Tugu" in item
+    assert "Rp250.000" in item
+    assert "Dicatat" in item and "Diterima server" in item
+    assert 'value="returned"' in item and 'value="approved"' in item
+
+
+def test_sending_back_needs_a_reason_and_is_recorded(admin_client, violation_week):
+    violation = db.session.query(Violation).filter_by(people_count=5).one()
+    url = f"/admin/laporan/tinjauan/{violation.id}"
+    response = admin_client.post(url, data={"outcome": "returned", "comment": " "})
+    assert response.status_code == 422 and "alasan" in response.text
+    db.session.expire_all()
+    assert db.session.get(Violation, violation.id).reviewed_at is None
+    response = admin_client.post(
+        url,
+        data={"outcome": "returned", "comment": "Foto tidak jelas, ulangi"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and "Dikembalikan ke petugas" in response.text
+    assert f'id="review-actions-{violation.id}" hx-swap-oob="true"' in response.text
+    db.session.expire_all()
+    assert db.session.get(Violation, violation.id).review_outcome == "returned"
+    returned = admin_client.get(
+        "/admin/laporan/tinjauan", query_string={**WEEK, "status": "returned"}
+    ).text
+    assert f'data-violation="{violation.id}"' in returned and "Foto tidak jelas" in returned
+    pending = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).text
+    assert f'data-violation="{violation.id}"' not in pending
+    assert admin_client.post(url, data={"outcome": "maybe"}).status_code == 422
+
+
+def test_review_queue_has_a_total_and_pages(
+    admin_client, create_user, create_zone, create_visit, create_violation
+):
+    visit = create_visit(create_user("officer"), create_zone(), started_at=wib(3, 8))
+    for minute in range(45):
+        create_violation(visit, recorded_at=wib(3, 9) + timedelta(minutes=minute))
+    first = admin_client.get("/admin/laporan/tinjauan", query_string=WEEK).text
+    assert "45 pelanggaran" in first and "halaman 1 dari 3" in first
+    assert first.count('class="review-item card"') == 20
+    assert (
+        'rel="next" href="/admin/laporan/tinjauan?start=2026-11-02&amp;end=2026-11-08&amp;page=2"'
+        in first
+    )
+    last = admin_client.get("/admin/laporan/tinjauan", query_string={**WEEK, "page": "3"}).text
+    assert last.count('class="review-item card"') == 5 and 'rel="next"' not in last
+    assert 'rel="prev"' in last
+    # Newest first across pages; a page past the end shows the last one.
+    beyond = admin_client.get("/admin/laporan/tinjauan", query_string={**WEEK, "page": "9"}).text
+    assert "halaman 3 dari 3" in beyond
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, 6),
+        ({"zone": "merbabu"}, 2),
+        ({"category_id": "no_mask"}, 3),
+        ({"officer": "ani"}, 0),
+        ({"officer": "budi"}, 6),
+        ({"start": "2026-11-05", "end": "2026-11-05"}, 1),
+    ],
+)
+def test_review_queue_filters_by_zone_officer_category_and_date(
+    admin_client, violation_week, create_user, filters, expected
+):
+    from patrol.models import ViolationCategory
+
+    ani = create_user("officer", full_name="Ani Lestari")
+    query = dict(WEEK)
+    for key, value in filters.items():
+        if key == "zone":
+            query["zone_id"] = violation_week[value].id
+        elif key == "officer":
+            query["officer_id"] = (violation_week["officer"] if value == "budi" else ani).id
+        elif key == "category_id":
+            query[key] = db.session.query(ViolationCategory).filter_by(code=value).one().id
+        else:
+            query[key] = value
+    page = admin_client.get("/admin/laporan/tinjauan", query_string=query).text
+    assert page.count('class="review-item card"') == expected
+    assert f"{expected} pelanggaran" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "lain"},
+        {"page": "0"},
+        {"page": "abc"},
+        {"officer_id": "x"},
+        {"officer_id": str(2**70)},
+        {"category_id": "1e20"},
+        {"zone_id": "100000000000000000000"},
+        {"start": "kemarin"},
+    ],
+)
+def test_bad_review_filters_are_refused_with_a_message(admin_client, query):
+    response = admin_client.get("/admin/laporan/tinjauan", query_string=query)
+    assert response.status_code == 422 and 'role="alert"' in response.text
 
 
 def test_review_comment_too_long_is_refused_and_nothing_saved(admin_client, violation_week):

@@ -70,3 +70,27 @@ def test_seed_load_refuses_a_silly_scale(runner):
     result = runner.invoke(args=["seed-load", "--scale", "0"])
     assert result.exit_code != 0
     assert "--scale" in result.output
+
+
+def test_seed_load_writes_nothing_later_than_now(runner):
+    from datetime import datetime, timezone
+
+    result = runner.invoke(args=["seed-load", "--scale", "0.002", "--days", "3"])
+    assert result.exit_code == 0, result.output
+    now = datetime.now(timezone.utc)
+    latest = {
+        "shift start": sa.func.max(Assignment.starts_at),
+        "visit start": sa.func.max(Visit.started_at),
+        "visit end": sa.func.max(Visit.ended_at),
+        "violation": sa.func.max(Violation.recorded_at),
+        "crowd count": sa.func.max(CrowdCount.recorded_at),
+        "check-in": sa.func.max(CheckIn.checked_in_at),
+        "check-out": sa.func.max(CheckIn.checked_out_at),
+    }
+    for what, column in latest.items():
+        value = db.session.scalar(sa.select(column))
+        if value is not None:
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=timezone.utc)
+            assert value <= now, what
+    assert count(CheckIn) == 2000 and count(Violation) == 200

@@ -10,6 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from patrol import audit_words
 from patrol.access import roles
 from patrol.extensions import db
 from patrol.forms_planning import (
@@ -31,6 +32,7 @@ from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow, wib_day_bounds, wib_today
 from patrol.urls import parse_id
+from patrol.zone_overlap import overlapping
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -97,9 +99,49 @@ def zone_list():
     return render_template("admin/zones.html", zones=zones.list_zones())
 
 
+def _other_zones(zone_id: int | None) -> list[tuple[str, dict]]:
+    """The other active zones (name, geometry), for the editor's map and overlap warning."""
+    query = sa.select(Zone.name, Zone.geometry).where(Zone.active).order_by(Zone.name)
+    if zone_id is not None:
+        query = query.where(Zone.id != zone_id)
+    return [(name, geometry) for name, geometry in db.session.execute(query)]
+
+
+def _warn_overlaps(zone: Zone) -> None:
+    """Flash a warning naming the zones the saved one overlaps (saving is still allowed:
+    a park inside an alun-alun may be intended)."""
+    names = overlapping(zone.geometry, _other_zones(zone.id))
+    if names:
+        flash(
+            _(
+                "Perhatian: zona %(name)s bertumpuk dengan %(others)s.",
+                name=zone.name,
+                others=", ".join(names),
+            ),
+            "warning",
+        )
+
+
+def _zone_form_page(form, zone, form_error, status):
+    others = [
+        {"name": name, "geometry": geometry}
+        for name, geometry in _other_zones(zone.id if zone else None)
+    ]
+    return render_template(
+        "admin/zone_form.html",
+        form=form,
+        zone=zone,
+        form_error=form_error,
+        other_zones=others,
+        bounds=_bounds(),
+    ), status
+
+
 def _zone_geometry(form: ZoneForm) -> dict:
+    # A POST without the field leaves the zone's stored dict (ZoneForm(obj=zone)) here.
+    text = form.geometry.data if isinstance(form.geometry.data, str) else ""
     return zones.parse_geometry(
-        form.geometry.data,
+        text,
         form.center_lat.data,
         form.center_lon.data,
         form.radius_m.data,
@@ -125,13 +167,11 @@ def zone_new():
             )
             db.session.commit()
             flash(_("Zona %(name)s disimpan.", name=zone.name), "success")
+            _warn_overlaps(zone)
             return redirect(url_for("admin.zone_list"))
         except ValidationError as error:
             form_error = _refuse(form, error)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "admin/zone_form.html", form=form, zone=None, form_error=form_error
-    ), status
+    return _zone_form_page(form, None, form_error, 422 if request.method == "POST" else 200)
 
 
 @bp.route("/zona/<int:zone_id>", methods=["GET", "POST"])
@@ -157,13 +197,11 @@ def zone_edit(zone_id: int):
             )
             db.session.commit()
             flash(_("Zona %(name)s diperbarui.", name=zone.name), "success")
+            _warn_overlaps(zone)
             return redirect(url_for("admin.zone_list"))
         except ValidationError as error:
             form_error = _refuse(form, error)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "admin/zone_form.html", form=form, zone=zone, form_error=form_error
-    ), status
+    return _zone_form_page(form, zone, form_error, 422 if request.method == "POST" else 200)
 
 
 @bp.route("/zona/<int:zone_id>/aktif", methods=["POST"])
@@ -438,6 +476,7 @@ def shift_new():
                 form.starts_at.data,
                 form.ends_at.data,
                 form.repeat_days.data,
+                allow_past=form.confirm_past.data,
             )
             db.session.commit()
             flash(_("%(n)d shift disimpan.", n=len(booked)), "success")
@@ -476,6 +515,7 @@ def shift_copy():
                 copy_form.source.data,
                 copy_form.target.data,
                 copy_form.copy_zone_id.data or None,
+                allow_past=copy_form.copy_confirm_past.data,
             )
             db.session.commit()
             flash(_("%(n)d shift disalin.", n=n), "success")
@@ -551,7 +591,7 @@ def audit_list():
     entity = request.args.get("jenis") or None
     before_id = request.args.get("sebelum", type=parse_id)
     events = audit.recent(100, entity, before_id)
-    return render_template("admin/audit.html", events=events, entity=entity)
+    return render_template("admin/audit.html", events=events, entity=entity, words=audit_words)
 
 
 @bp.route("/audit.csv")

@@ -24,6 +24,7 @@ from patrol import pwa
 from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
 from patrol.extensions import db
 from patrol.models import CrowdCount, Violation, Visit
+from patrol.numbers import angka
 from patrol.services import crowd_hours, field
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
@@ -428,8 +429,8 @@ def violation_photo(entry_id: int):
 
 @bp.app_template_filter("rupiah")
 def rupiah(amount: int | None) -> str:
-    """Rupiah with dots between thousands: Rp100.000."""
-    return "–" if amount is None else "Rp" + f"{amount:,}".replace(",", ".")
+    """Rupiah with dots between thousands: Rp100.000 (the one rule in patrol.numbers)."""
+    return angka(amount, "Rp")
 
 
 @bp.app_template_global()

@@ -20,9 +20,12 @@ from flask_login import current_user
 
 from patrol.access import roles
 from patrol.extensions import db
+from patrol.geofence import centre
+from patrol.numbers import angka
 from patrol.services import checkpoints, dashboard, exports
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
+from patrol.sketchmap import sketch
 from patrol.timeutil import utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/admin")
@@ -31,15 +34,28 @@ bp = Blueprint("reports", __name__, url_prefix="/admin")
 REPORTS = ("pelanggaran", "keramaian", "kunjungan-kantor", "cakupan")
 
 
+@bp.app_template_filter("angka")
+def angka_filter(value, prefix: str = "", decimals: int = 0) -> str:
+    """Numbers and money the Indonesian way on every page: 10.000, Rp100.000."""
+    return angka(value, prefix, decimals)
+
+
 def _ratios() -> tuple[float, float]:
     return current_app.config["CROWD_BUSY_PERCENT"], current_app.config["CROWD_OVER_PERCENT"]
 
 
 def _map_data(zones, offices, positions) -> dict:
-    """What the city map draws: zones with their level, offices, officers in the field."""
+    """What the city map draws: zones with their level and centre, offices, officers."""
     return {
         "zones": [
-            {"name": z.name, "geometry": z.geometry, "level": z.level, "headcount": z.headcount}
+            {
+                "name": z.name,
+                "geometry": z.geometry,
+                "centre": centre(z.geometry),
+                "level": z.level,
+                "headcount": z.headcount,
+                "capacity": z.capacity,
+            }
             for z in zones
         ],
         "offices": [
@@ -57,13 +73,26 @@ def _map_data(zones, offices, positions) -> dict:
     }
 
 
-def _figures_context(now, offices) -> dict:
+def _dashboard_context(now) -> dict:
+    """Everything the dashboard shows, for the page and for each refresh alike."""
+    busy, over = _ratios()
+    zones = dashboard.zone_levels(now, busy, over)
+    offices = dashboard.office_loads()
+    positions = dashboard.officer_positions(now)
+    config = current_app.config
     return {
         "now": now,
-        "refresh_seconds": current_app.config["DASHBOARD_REFRESH_SECONDS"],
+        "refresh_seconds": config["DASHBOARD_REFRESH_SECONDS"],
+        "zones": zones,
+        "offices": offices,
+        "positions": positions,
+        "map_data": _map_data(zones, offices, positions),
+        "level_labels": dashboard.level_labels(),
         "figures": dashboard.today_figures(now),
         "inside_now": sum(o.inside for o in offices),
-        "alerts": dashboard.alerts(now, current_app.config["ALERT_UNVISITED_HOURS"]),
+        "alerts": dashboard.alerts(
+            now, config["ALERT_UNVISITED_HOURS"], config["ALERT_GRACE_MINUTES"]
+        ),
     }
 
 
@@ -76,29 +105,20 @@ def _no_store(response: Response) -> Response:
 @roles("admin")
 def dashboard_page():
     """The admin dashboard: map, today in figures, alerts and open SOS calls."""
-    now = utcnow()
-    busy, over = _ratios()
-    zones = dashboard.zone_levels(now, busy, over)
-    offices = dashboard.office_loads()
-    positions = dashboard.officer_positions(now)
     return render_template(
         "reports/dashboard.html",
-        zones=zones,
-        offices=offices,
-        positions=positions,
-        map_data=_map_data(zones, offices, positions),
         sos=dashboard.open_sos_alerts(),
-        level_labels=dashboard.level_labels(),
         tile_url=current_app.config["TILE_URL"],
-        **_figures_context(now, offices),
+        **_dashboard_context(utcnow()),
     )
 
 
 @bp.route("/dasbor/angka")
 @roles("admin")
 def dashboard_figures():
-    """Today in figures, with the alerts out of band (polled by the dashboard every 60 s)."""
-    context = _figures_context(utcnow(), dashboard.office_loads())
+    """One refresh of the whole dashboard (polled every DASHBOARD_REFRESH_SECONDS): the
+    figures, with the alerts, tables, officers and map data out of band."""
+    context = _dashboard_context(utcnow())
     return _no_store(
         Response(render_template("reports/_dashboard_figures.html", refresh=True, **context))
     )
@@ -107,7 +127,7 @@ def dashboard_figures():
 @bp.route("/dasbor/peta.json")
 @roles("admin")
 def dashboard_map():
-    """The map's zones, offices and officers as JSON (fetched by the dashboard every 60 s)."""
+    """The map's zones, offices and officers as JSON (open data for other tools)."""
     now = utcnow()
     busy, over = _ratios()
     data = _map_data(
@@ -164,6 +184,15 @@ def _report_context(name: str, f) -> dict:
         "rows": report_queries.coverage_report(f),
         "rounds": checkpoints.rounds_per_shift(f.since, until),
         "missed_zones": checkpoints.missed_per_zone(f.since, until),
+    }
+
+
+@bp.app_context_processor
+def chart_series() -> dict:
+    """The continuous-axis helpers for the report charts (templates/reports/_charts.html)."""
+    return {
+        "daily_series": report_queries.daily_series,
+        "hourly_series": report_queries.hourly_series,
     }
 
 
@@ -257,30 +286,44 @@ def _xlsx_download(name: str, table, filename: str) -> Response:
 @bp.route("/laporan/tinjauan")
 @roles("admin")
 def review_list():
-    """Violations of the period still to review (and the latest reviewed ones)."""
-    f, error = _filters_or_422()
-    if error is not None:
-        return render_template("reports/review.html", error=error, filters=None), 422
+    """The review queue: each violation with its evidence, a total, paging and filters."""
+    try:
+        rf = report_queries.parse_review_filters(request.args)
+    except ValidationError as error:
+        return render_template(
+            "reports/review.html", error=error, rf=None, choices=report_queries.review_choices()
+        ), 422
+    queue = report_queries.review_queue(rf)
     return render_template(
         "reports/review.html",
         error=None,
-        filters=f,
-        pending=report_queries.violation_rows(f, reviewed=False, limit=100),
-        done=report_queries.violation_rows(f, reviewed=True, limit=20),
+        rf=rf,
+        queue=queue,
+        sketches={
+            row.id: sketch(row.zone_geometry, row.lat, row.lon, row.accuracy_m)
+            for row in queue["rows"]
+        },
+        choices=report_queries.review_choices(),
     )
 
 
 @bp.route("/laporan/tinjauan/<int:violation_id>", methods=["POST"])
 @roles("admin")
 def review(violation_id: int):
-    """Mark one violation as reviewed with a comment; the row swaps in place."""
+    """Approve a violation or send it back with a comment; the item swaps in place."""
     try:
         violation = report_queries.review_violation(
-            violation_id, current_user.id, request.form.get("comment", ""), utcnow()
+            violation_id,
+            current_user.id,
+            request.form.get("comment", ""),
+            utcnow(),
+            request.form.get("outcome") or "approved",
         )
     except ValidationError as error:
         db.session.rollback()
-        return render_template("reports/_review_done.html", error=error, violation=None), 422
+        return render_template(
+            "reports/_review_done.html", error=error, violation=None, violation_id=violation_id
+        ), 422
     if violation is None:
         abort(404)
     db.session.commit()

@@ -25,7 +25,7 @@ from patrol.models import (
     Zone,
     inside_now_terms,
 )
-from patrol.services import audit
+from patrol.services import audit, coverage
 from patrol.services.errors import ValidationError
 from patrol.timeutil import wib_day_bounds, wib_today
 
@@ -202,44 +202,9 @@ def officer_positions(now: datetime) -> list:
 
 
 def alerts(now: datetime, unvisited_hours: float, grace_minutes: int = 30) -> dict:
-    """Zones on shift not visited lately, shifts with no visit (missed), visits outside."""
-    recent_visit = (
-        sa.select(Visit.id)
-        .where(Visit.zone_id == Zone.id, Visit.started_at >= now - timedelta(hours=unvisited_hours))
-        .exists()
-    )
-    on_shift = (
-        sa.select(Assignment.id)
-        .where(Assignment.zone_id == Zone.id, Assignment.starts_at <= now, Assignment.ends_at > now)
-        .exists()
-    )
-    unvisited = db.session.scalars(
-        sa.select(Zone.name)
-        .where(Zone.active.is_(True), on_shift, ~recent_visit)
-        .order_by(Zone.name)
-    ).all()
+    """Zones on shift not visited lately (after the grace period), shifts that ended today
+    without a visit inside their zone (missed), and today's visits started outside."""
     start, _end = wib_day_bounds(wib_today(now))
-    visited_shift = (
-        sa.select(Visit.id)
-        .where(
-            Visit.officer_id == Assignment.officer_id,
-            Visit.zone_id == Assignment.zone_id,
-            Visit.started_at >= Assignment.starts_at,
-            Visit.started_at < Assignment.ends_at,
-        )
-        .exists()
-    )
-    missed = db.session.execute(
-        sa.select(User.full_name, Zone.name.label("zone"), Assignment.starts_at)
-        .join(User, User.id == Assignment.officer_id)
-        .join(Zone, Zone.id == Assignment.zone_id)
-        .where(
-            Assignment.starts_at >= start,
-            Assignment.starts_at <= now - timedelta(minutes=grace_minutes),
-            ~visited_shift,
-        )
-        .order_by(Assignment.starts_at)
-    ).all()
     outside = db.session.execute(
         sa.select(User.full_name, Zone.name.label("zone"), Visit.started_at, Visit.start_distance_m)
         .join(User, User.id == Visit.officer_id)
@@ -247,7 +212,11 @@ def alerts(now: datetime, unvisited_hours: float, grace_minutes: int = 30) -> di
         .where(Visit.started_at >= start, Visit.start_geofence == "outside")
         .order_by(Visit.started_at.desc())
     ).all()
-    return {"unvisited": unvisited, "missed": missed, "outside": outside}
+    return {
+        "unvisited": coverage.unvisited_zones(now, grace_minutes, unvisited_hours),
+        "missed": coverage.missed_shifts(now, since=start),
+        "outside": outside,
+    }
 
 
 # Officer SOS -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ computed in SQL by ``bucket``, which knows how SQLite and PostgreSQL each spell 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -27,9 +27,10 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services import audit
+from patrol.services import audit, coverage
 from patrol.services.errors import ValidationError
 from patrol.timeutil import wib_day_bounds, wib_today
+from patrol.urls import MAX_ID
 
 # WIB has had no daylight saving since 1964: a fixed offset is exact.
 WIB_OFFSET_HOURS = 7
@@ -71,7 +72,8 @@ def _optional_id(raw: str | None, field: str) -> int | None:
         value = int(raw)
     except ValueError:
         raise ValidationError(_("Pilihan tidak dikenal."), field) from None
-    if value <= 0:
+    # Past MAX_ID no row exists, and PostgreSQL would refuse the number itself.
+    if not 0 < value <= MAX_ID:
         raise ValidationError(_("Pilihan tidak dikenal."), field)
     return value
 
@@ -132,6 +134,29 @@ def seconds_between(start, end, dialect: str | None = None):
     if dialect == "postgresql":
         return sa.func.extract("epoch", end - start)
     return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
+
+
+# Continuous axes for the charts ----------------------------------------------------------
+
+
+def daily_series(rows, start: date, end: date, key: str = "day", value: str = "n") -> list[dict]:
+    """Every WIB day from ``start`` to ``end`` with its value from ``rows`` (0 when the day
+    had none), so that a time chart's axis is even and an empty day shows as empty."""
+    found = {}
+    for row in rows:
+        get = row.get if isinstance(row, dict) else lambda name, r=row: getattr(r, name)
+        found[str(get(key))] = get(value) or 0
+    days = (end - start).days + 1
+    out = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        out.append({"day": day, "label": day.strftime("%d/%m"), "n": found.get(day.isoformat(), 0)})
+    return out
+
+
+def hourly_series(hours: dict[str, int]) -> list[dict]:
+    """The 24 hours of a day (WIB) with their counts, 0 where there were none."""
+    return [{"label": f"{hour:02d}", "n": hours.get(f"{hour:02d}", 0)} for hour in range(24)]
 
 
 # Reference lists for the filter form ---------------------------------------------------
@@ -247,25 +272,169 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def review_violation(violation_id: int, reviewer_id: int, comment: str, now: datetime):
-    """Mark a violation as reviewed by an admin, with a comment."""
+# The review queue ----------------------------------------------------------------------
+
+REVIEW_PAGE_SIZE = 20
+REVIEW_DEFAULT_DAYS = 30
+# Which violations the queue lists: still to decide, sent back, approved.
+REVIEW_STATUSES = ("pending", "returned", "approved")
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """The review queue's filters: a period (with zone), officer, category, status, page."""
+
+    period: Filters
+    officer_id: int | None = None
+    category_id: int | None = None
+    status: str = "pending"
+    page: int = 1
+
+    def as_args(self, **changes) -> dict:
+        """The filters as query-string arguments, with ``changes`` (e.g. another page)."""
+        args = self.period.as_args()
+        if self.officer_id:
+            args["officer_id"] = self.officer_id
+        if self.category_id:
+            args["category_id"] = self.category_id
+        if self.status != "pending":
+            args["status"] = self.status
+        if self.page != 1:
+            args["page"] = self.page
+        args.update(changes)
+        return {key: value for key, value in args.items() if value not in (None, "", 1, "pending")}
+
+
+def parse_review_filters(args, today: date | None = None) -> ReviewFilters:
+    """The review queue's filters from a query string; the last 30 days when no dates."""
+    today = today or wib_today()
+    args = {key: args.get(key) for key in args}  # a plain copy (a MultiDict keeps lists)
+    if not args.get("start"):
+        end = _date(args.get("end"), today, "end")
+        args = {**args, "start": (end - timedelta(days=REVIEW_DEFAULT_DAYS - 1)).isoformat()}
+    status = args.get("status") or "pending"
+    if status not in REVIEW_STATUSES:
+        raise ValidationError(_("Pilihan tidak dikenal."), "status")
+    page = _optional_id(args.get("page"), "page") or 1
+    return ReviewFilters(
+        period=parse_filters(args, today),
+        officer_id=_optional_id(args.get("officer_id"), "officer_id"),
+        category_id=_optional_id(args.get("category_id"), "category_id"),
+        status=status,
+        page=page,
+    )
+
+
+def review_choices() -> dict:
+    """Zones, officers and categories for the review queue's filter drop-downs."""
+    return {
+        "zones": db.session.execute(sa.select(Zone.id, Zone.name).order_by(Zone.name)).all(),
+        "officers": db.session.execute(
+            sa.select(User.id, User.full_name)
+            .where(User.role == "officer")
+            .order_by(User.full_name)
+        ).all(),
+        "categories": db.session.execute(
+            sa.select(ViolationCategory.id, ViolationCategory.label).order_by(
+                ViolationCategory.sort_order
+            )
+        ).all(),
+    }
+
+
+def review_queue(rf: ReviewFilters, per_page: int = REVIEW_PAGE_SIZE) -> dict:
+    """One page of the review queue with everything needed to decide, and the total
+    (two queries whatever the page)."""
+    base = _violations_base(rf.period, with_visit=True)
+    if rf.status == "pending":
+        base = base.where(Violation.reviewed_at.is_(None))
+    else:
+        outcome = Violation.review_outcome
+        base = base.where(
+            outcome == "returned"
+            if rf.status == "returned"
+            # Reviewed before decisions had two outcomes: an approval.
+            else sa.and_(
+                Violation.reviewed_at.is_not(None), sa.or_(outcome.is_(None), outcome == "approved")
+            )
+        )
+    if rf.officer_id:
+        base = base.where(Visit.officer_id == rf.officer_id)
+    if rf.category_id:
+        base = base.where(Violation.category_id == rf.category_id)
+    total = db.session.scalar(base.add_columns(sa.func.count(Violation.id)))
+    pages = max(1, -(-total // per_page))
+    page = min(rf.page, pages)
+    rows = db.session.execute(
+        base.add_columns(
+            Violation.id,
+            Violation.recorded_at,
+            Violation.created_at.label("arrived_at"),
+            Zone.name.label("zone"),
+            Zone.geometry.label("zone_geometry"),
+            User.full_name.label("officer"),
+            ViolationCategory.label.label("category"),
+            ViolationAction.label.label("action"),
+            Violation.people_count,
+            Violation.fine_amount,
+            Violation.offender_name,
+            Violation.nik_last4,
+            Violation.notes,
+            Violation.photo_path.is_not(None).label("has_photo"),
+            Violation.lat,
+            Violation.lon,
+            Violation.accuracy_m,
+            Violation.geofence,
+            Violation.distance_m,
+            Violation.gps_note,
+            Violation.reviewed_at,
+            Violation.review_comment,
+            Violation.review_outcome,
+        )
+        .join(Zone, Zone.id == Visit.zone_id)
+        .join(User, User.id == Visit.officer_id)
+        .join(ViolationCategory, ViolationCategory.id == Violation.category_id)
+        .join(ViolationAction, ViolationAction.id == Violation.action_id)
+        .order_by(Violation.recorded_at.desc(), Violation.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "per_page": per_page}
+
+
+def review_violation(
+    violation_id: int, reviewer_id: int, comment: str, now: datetime, outcome: str = "approved"
+):
+    """Record an admin's decision on a violation: approved, or sent back to the officer
+    (which needs a comment saying why)."""
     violation = db.session.get(Violation, violation_id)
     if violation is None:
         return None
+    if outcome not in ("approved", "returned"):
+        raise ValidationError(_("Pilihan tidak dikenal."), "outcome")
     comment = (comment or "").strip()
     if len(comment) > 2000:
         raise ValidationError(_("Komentar paling panjang 2000 karakter."), "comment")
-    before = {"reviewed_at": _iso(violation.reviewed_at), "comment": violation.review_comment}
+    if outcome == "returned" and not comment:
+        raise ValidationError(
+            _("Tulis alasan mengembalikan laporan ini kepada petugas."), "comment"
+        )
+    before = {
+        "reviewed_at": _iso(violation.reviewed_at),
+        "comment": violation.review_comment,
+        "outcome": violation.review_outcome,
+    }
     violation.reviewed_at = now
     violation.reviewed_by_id = reviewer_id
     violation.review_comment = comment or None
+    violation.review_outcome = outcome
     audit.record(
         reviewer_id,
         "review",
         "violation",
         violation.id,
         before=before,
-        after={"reviewed_at": _iso(now), "comment": violation.review_comment},
+        after={"reviewed_at": _iso(now), "comment": violation.review_comment, "outcome": outcome},
     )
     db.session.flush()
     return violation
@@ -368,19 +537,11 @@ def checkins_report(f: Filters) -> dict:
 # Patrol coverage ---------------------------------------------------------------------------
 
 
-def coverage_report(f: Filters) -> list:
-    """Per officer: shifts, shifts kept (a visit started in the zone during the shift),
-    visits, and hours spent in visits that started inside the zone."""
-    kept = (
-        sa.select(Visit.id)
-        .where(
-            Visit.officer_id == Assignment.officer_id,
-            Visit.zone_id == Assignment.zone_id,
-            Visit.started_at >= Assignment.starts_at,
-            Visit.started_at < Assignment.ends_at,
-        )
-        .exists()
-    )
+def coverage_report(f: Filters, now: datetime | None = None) -> list:
+    """Per officer: shifts, shifts kept (``coverage.shift_kept``: a visit made inside the
+    zone, started during the shift), visits, and hours in visits started inside the zone."""
+    now = now or datetime.now(timezone.utc)
+    kept = coverage.shift_kept()
     shift_conditions = [Assignment.starts_at >= f.since, Assignment.starts_at < f.until]
     visit_conditions = [Visit.started_at >= f.since, Visit.started_at < f.until]
     if f.zone_id:
@@ -391,6 +552,7 @@ def coverage_report(f: Filters) -> list:
             Assignment.officer_id.label("officer_id"),
             sa.func.count(Assignment.id).label("shifts"),
             sa.func.sum(sa.case((kept, 1), else_=0)).label("kept"),
+            sa.func.sum(sa.case((coverage.shift_missed(now), 1), else_=0)).label("missed"),
         )
         .where(*shift_conditions)
         .group_by(Assignment.officer_id)
@@ -418,6 +580,7 @@ def coverage_report(f: Filters) -> list:
             User.full_name,
             sa.func.coalesce(shifts.c.shifts, 0).label("shifts"),
             sa.func.coalesce(shifts.c.kept, 0).label("kept"),
+            sa.func.coalesce(shifts.c.missed, 0).label("missed"),
             sa.func.coalesce(visits.c.visits, 0).label("visits"),
             sa.func.coalesce(visits.c.seconds, 0).label("seconds"),
         )
@@ -431,7 +594,8 @@ def coverage_report(f: Filters) -> list:
             "officer": row.full_name,
             "shifts": int(row.shifts),
             "kept": int(row.kept),
-            "missed": int(row.shifts) - int(row.kept),
+            # A shift still running (or to come) is neither kept nor missed yet.
+            "missed": int(row.missed),
             "visits": int(row.visits),
             "hours_inside": round(float(row.seconds) / 3600, 1),
         }

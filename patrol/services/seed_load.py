@@ -124,6 +124,7 @@ def seed_load(
     over_percent: int = 100,
     progress: Callable[[str], None] | None = None,
     at_0011: bool = False,
+    now: datetime | None = None,
 ) -> LoadResult:
     """Generate ``scale`` times a year's volumes over ``days`` days ending today (WIB).
 
@@ -132,6 +133,9 @@ def seed_load(
     migration that creates and backfills the keys.
     """
     rng = random.Random(seed)
+    # Nothing is written later than now: a row "from this evening" would show in today's
+    # figures before it happened. Shifts still running keep their end.
+    now = now or datetime.now(timezone.utc)
     today = today or wib_today()
     first_day = today - timedelta(days=days - 1)
     ensure_reference_data()
@@ -139,15 +143,20 @@ def seed_load(
     officers = _ensure_officers(rng)
     n = {what: max(1, round(volume * scale)) for what, volume in FULL.items()}
 
-    # Shifts: distinct (day, slot, officer) triples, so no officer is booked twice at once.
-    possible = days * len(SHIFT_SLOTS) * len(officers)
+    # Shifts: distinct (day, slot, officer) triples, so no officer is booked twice at once;
+    # only shifts that have started by now.
+    slots = [
+        start
+        for day_index in range(days)
+        for at in SHIFT_SLOTS
+        if (start := _wib(first_day + timedelta(days=day_index), at)) <= now
+    ]
+    possible = len(slots) * len(officers)
     picks = rng.sample(range(possible), min(n["shifts"], possible))
     shifts = []
     for pick in picks:
-        day_index, rest = divmod(pick, len(SHIFT_SLOTS) * len(officers))
-        slot, officer_index = divmod(rest, len(officers))
-        start = _wib(first_day + timedelta(days=day_index), SHIFT_SLOTS[slot])
-        shifts.append((officers[officer_index], rng.choice(zones), start))
+        slot_index, officer_index = divmod(pick, len(officers))
+        shifts.append((officers[officer_index], rng.choice(zones), slots[slot_index]))
     counts = {
         "assignments": _insert(
             Assignment.__table__,
@@ -183,12 +192,15 @@ def seed_load(
             for k in range(2):
                 begun = start + timedelta(minutes=30 + k * 200 + rng.randint(0, 60))
                 verdict = rng.choices(("inside", "uncertain", "outside"), (85, 10, 5))[0]
+                ended = begun + timedelta(minutes=rng.randint(30, 150))
+                if begun > now:
+                    continue
                 yield {
                     "uuid": _uuid(rng),
                     "officer_id": officer,
                     "zone_id": zone.id,
                     "started_at": begun,
-                    "ended_at": begun + timedelta(minutes=rng.randint(30, 150)),
+                    "ended_at": min(ended, now),
                     "created_at": begun,
                     "closed_by": "officer",
                     "start_lat": lat + rng.uniform(-0.0006, 0.0006),
@@ -283,6 +295,11 @@ def seed_load(
             at = _wib(day, time(rng.choice(CHECKIN_HOURS), rng.randrange(60), rng.randrange(60)))
             turned_away = rng.random() < 0.03
             out = None if turned_away else at + timedelta(minutes=rng.randint(5, 180))
+            if at > now:
+                at -= timedelta(days=1)  # today's later hours happen yesterday instead
+                out = None if out is None else out - timedelta(days=1)
+            if out is not None and out > now:
+                out = None  # still inside
             yield {
                 "uuid": _uuid(rng),
                 "office_id": office.id,
@@ -294,7 +311,7 @@ def seed_load(
                 "status": "turned_away" if turned_away else "admitted",
                 "checked_in_at": at,
                 "checked_out_at": out,
-                "checkout_by": None if turned_away else rng.choice(("self", "guard", "auto")),
+                "checkout_by": None if out is None else rng.choice(("self", "guard", "auto")),
                 "short_code": f"{rng.getrandbits(24):06X}",
                 "checkout_secret": f"{rng.getrandbits(192):048x}",
                 "remote": False,

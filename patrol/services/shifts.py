@@ -114,6 +114,20 @@ def _book(actor_id: int, officer_id: int, zone_id: int, starts_at, ends_at) -> A
     return shift
 
 
+def refuse_unconfirmed_past(starts_at: datetime, now: datetime | None, field: str) -> None:
+    """A shift that has already started needs the admin's explicit confirmation
+    (docs/alerts.md): without it, raise ValidationError on ``field``."""
+    if starts_at < (now or datetime.now(timezone.utc)):
+        raise ValidationError(
+            _(
+                "Shift mulai %(start)s sudah lewat dan akan langsung tercatat terlewat. "
+                "Centang konfirmasi bila memang sengaja.",
+                start=wib(starts_at),
+            ),
+            field,
+        )
+
+
 def create_shifts(
     actor_id: int,
     officer_id: int,
@@ -122,6 +136,8 @@ def create_shifts(
     start: time,
     end: time,
     repeat_days: int = 1,
+    allow_past: bool = True,
+    now: datetime | None = None,
 ) -> list[Assignment]:
     """Book an officer into a zone for a WIB window on ``repeat_days`` consecutive days.
 
@@ -138,6 +154,8 @@ def create_shifts(
     starts_at, ends_at = shift_window(day, start, end)
     if ends_at - starts_at > timedelta(hours=MAX_SHIFT_HOURS):
         raise ValidationError(_("Satu shift paling lama %(n)d jam.", n=MAX_SHIFT_HOURS), "ends_at")
+    if not allow_past:
+        refuse_unconfirmed_past(starts_at, now, "confirm_past")
     _lock_officer(officer_id)
     shifts = []
     for n in range(repeat_days):
@@ -146,7 +164,14 @@ def create_shifts(
     return shifts
 
 
-def copy_day(actor_id: int, source: date, target: date, zone_id: int | None = None) -> int:
+def copy_day(
+    actor_id: int,
+    source: date,
+    target: date,
+    zone_id: int | None = None,
+    allow_past: bool = True,
+    now: datetime | None = None,
+) -> int:
     """Copy every shift that starts on one WIB day (optionally in one zone) to another day."""
     if source == target:
         raise ValidationError(_("Pilih hari tujuan yang berbeda."), "target")
@@ -159,6 +184,8 @@ def copy_day(actor_id: int, source: date, target: date, zone_id: int | None = No
         raise ValidationError(_("Tidak ada shift pada hari sumber."), "source")
     # Same wall-clock times: WIB has no daylight saving, so a whole-day shift is exact.
     offset = datetime.combine(target, time()) - datetime.combine(source, time())
+    if not allow_past:
+        refuse_unconfirmed_past(originals[0].starts_at + offset, now, "copy_confirm_past")
     for officer_id in sorted({a.officer_id for a in originals}):
         _lock_officer(officer_id)
     for original in originals:

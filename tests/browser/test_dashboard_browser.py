@@ -130,22 +130,107 @@ def test_public_park_page_on_a_phone(phone, city):
     assert not problems, describe(problems)
 
 
-def test_dashboard_figures_alerts_and_map_follow_the_city_without_a_reload(
-    app, desktop, create_user, create_office, create_violation, city
+def test_the_whole_dashboard_follows_a_new_crowd_count_without_a_reload(
+    app, desktop, create_user, create_office, create_violation, create_crowd_count, city
 ):
     app.config["DASHBOARD_REFRESH_SECONDS"] = 2
     log_in(desktop, create_user("admin"))
     desktop.goto("/admin/dasbor")
     desktop.wait_for_selector("#city-map.leaflet-container")
-    offices = desktop.locator("#city-map path.leaflet-interactive")
+    offices = desktop.locator("#city-map path.office-marker")
     before = offices.count()
+    stamp = desktop.locator("#dashboard-refreshed").get_attribute("data-refreshed")
+    tugu = desktop.locator("#dashboard-tables tr", has_text="Alun-Alun Tugu")
+    expect(tugu.locator("[data-headcount]")).to_have_text("80 / 100")
     expect(desktop.locator('[data-figure="violations"]')).to_have_text("1")
     visit = db.session.scalars(sa.select(Visit)).one()
-    create_violation(visit, "crowding", recorded_at=datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    create_crowd_count(visit, 130, recorded_at=now)
+    create_violation(visit, "crowding", recorded_at=now)
     create_office(name="Kantor Kecamatan Klojen", lat=-7.9750, lon=112.6280)
-    expect(desktop.locator('[data-figure="violations"]')).to_have_text("2", timeout=10_000)
-    expect(offices).to_have_count(before + 1, timeout=10_000)
-    # The alerts panel is swapped too, and stays where it was.
+    # Figures, the zone table, the map and the time of the refresh move together.
+    expect(tugu.locator("[data-headcount]")).to_have_text("130 / 100", timeout=10_000)
+    expect(tugu.get_by_text("penuh")).to_be_visible()
+    expect(desktop.locator('[data-figure="violations"]')).to_have_text("2")
+    expect(offices).to_have_count(before + 1, timeout=5_000)
+    assert desktop.locator("#dashboard-refreshed").get_attribute("data-refreshed") != stamp
+    assert desktop.locator("#city-map .zone-dot").first.is_visible()
+    # The map's zone takes the new level's colour (over capacity: red).
+    expect(desktop.locator('#city-map path[stroke="#b3261e"]').first).to_be_visible()
     assert desktop.locator("#dashboard-alerts").count() == 1
+    assert desktop.locator("#officers-in-field").get_by_text("Budi Santoso").is_visible()
     problems = axe_violations(desktop)
     assert not problems, describe(problems)
+
+
+def test_map_names_are_text_and_failed_tiles_are_said(
+    app, desktop, create_user, create_zone, create_office
+):
+    # No tile arrives (offline, blocked): the map must say so and still draw outlines.
+    desktop.context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    create_zone(name='<img src=x onerror="document.title=1">Taman Jahil', lat=-7.9740, lon=112.6300)
+    create_office(name="<b>Balai</b> Kota", lat=-7.9760, lon=112.6330)
+    log_in(desktop, create_user("admin"))
+    desktop.goto("/admin/dasbor")
+    desktop.wait_for_selector("#city-map.leaflet-container")
+    expect(desktop.locator("#city-map .map-note")).to_have_text(
+        "Peta dasar tidak dapat dimuat. Batas zona tetap ditampilkan.", timeout=10_000
+    )
+    assert desktop.locator("#city-map path.leaflet-interactive").count() >= 2
+    desktop.locator("#city-map .zone-dot").first.hover()
+    tooltip = desktop.locator(".leaflet-tooltip")
+    expect(tooltip).to_contain_text('<img src=x onerror="document.title=1">Taman Jahil')
+    assert desktop.locator(".leaflet-tooltip img").count() == 0
+    assert desktop.title() != "1"
+    legend = desktop.locator(".map-legend")
+    for words in ("Zona sepi", "Zona ramai", "Zona penuh", "Kantor", "Petugas di lapangan"):
+        assert legend.get_by_text(words).first.is_visible()
+    desktop.goto("/taman")
+    expect(desktop.locator("#park-map .map-note")).to_be_visible(timeout=10_000)
+
+
+def test_review_screen_shows_the_photo_and_the_map_and_decides_by_keyboard(
+    app, desktop, create_user, city
+):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from patrol.models import Violation
+
+    folder = app.config["UPLOAD_FOLDER"]
+    import os
+
+    os.makedirs(folder, exist_ok=True)
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "JPEG")
+    with open(os.path.join(folder, "bukti.jpg"), "wb") as handle:
+        handle.write(buffer.getvalue())
+    violation = db.session.scalars(sa.select(Violation)).one()
+    violation.photo_path = "bukti.jpg"
+    violation.notes = "Tidak bermasker di dekat air mancur"
+    violation.lat, violation.lon, violation.accuracy_m = -7.97705, 112.63404, 12.0
+    violation.geofence = "inside"
+    violation.offender_name, violation.nik_last4 = "Joko", "4321"
+    db.session.commit()
+
+    log_in(desktop, create_user("admin"))
+    desktop.goto("/admin/laporan/tinjauan")
+    item = desktop.locator(f"#violation-{violation.id}")
+    photo = item.get_by_role("img", name="Foto pelanggaran")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.naturalWidth") == 64
+    sketch = item.locator("svg.sketch-map")
+    expect(sketch).to_be_visible()
+    assert sketch.locator("circle.sketch-zone").count() == 1
+    assert sketch.locator("circle.sketch-fix-inside").count() == 1
+    assert item.get_by_text("NIK ****4321").is_visible()
+    assert item.get_by_role("link", name="Catatan cetak").is_visible()
+    problems = axe_violations(desktop)
+    assert not problems, describe(problems)
+    # At a desk: J to the first violation, S to approve it.
+    desktop.keyboard.press("j")
+    desktop.keyboard.press("s")
+    expect(item.get_by_role("status").filter(has_text="Sudah ditinjau")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.get(Violation, violation.id).review_outcome == "approved"

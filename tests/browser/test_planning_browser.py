@@ -151,3 +151,29 @@ def test_officer_sees_the_zone_on_a_small_map_with_directions(
     assert link.bounding_box()["height"] >= 48
     problems = axe_violations(phone)
     assert not problems, describe(problems)
+
+
+def test_zone_editor_shows_other_zones_and_warns_about_an_overlap(phone, create_user, create_zone):
+    # Alun-Alun Tugu where the editor opens (the middle of ZONE_BOUNDS, Kota Malang).
+    create_zone(name="Alun-Alun Tugu", lat=-7.97, lon=112.635, radius_m=400)
+    log_in(phone, create_user("admin"))
+    phone.goto("/admin/zona/baru")
+    the_map = phone.locator("#zone-map")
+    the_map.locator("path.leaflet-interactive").first.wait_for()
+    assert the_map.locator("path.leaflet-interactive").count() == 1  # the other zone
+    warning = phone.locator("#overlap-warning")
+    assert warning.is_hidden()
+    phone.get_by_label("Nama zona").fill("Taman Baru")
+    phone.get_by_label("Jari-jari (meter)").fill("50")
+    phone.get_by_role("button", name="Lingkaran", exact=True).click()
+    box = the_map.bounding_box()
+    the_map.tap(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    assert warning.is_visible()
+    assert warning.inner_text() == "Perhatian: zona ini bertumpuk dengan Alun-Alun Tugu."
+    problems = axe_violations(phone)
+    assert not problems, describe(problems)
+    phone.get_by_role("button", name="Simpan zona").click()
+    phone.wait_for_url("**/admin/zona")
+    assert phone.get_by_text(
+        "Perhatian: zona Taman Baru bertumpuk dengan Alun-Alun Tugu."
+    ).is_visible()
