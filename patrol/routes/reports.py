@@ -127,7 +127,8 @@ def dashboard_figures():
 @bp.route("/dasbor/peta.json")
 @roles("admin")
 def dashboard_map():
-    """The map's zones, offices and officers as JSON (open data for other tools)."""
+    """The map's zones, offices and officers as JSON (the page itself takes them from
+    its one refresh, /dasbor/angka)."""
     now = utcnow()
     busy, over = _ratios()
     data = _map_data(
