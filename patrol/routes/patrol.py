@@ -27,6 +27,7 @@ from patrol.models import CrowdCount, Violation, Visit
 from patrol.services import field
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
+from patrol.services.zones import list_zones
 from patrol.timeutil import utcnow
 from patrol.urls import parse_id
 
@@ -130,13 +131,15 @@ def home():
         db.session.commit()
         flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
     day = officer_day(current_user.id, now)
-    return render_template("patrol/home.html", day=day, open_visit=open_visit)
+    return render_template(
+        "patrol/home.html", day=day, open_visit=open_visit, zones=list_zones(False)
+    )
 
 
 @bp.route("/kunjungan", methods=["POST"])
 @roles("officer")
 def start_visit():
-    """Start a visit in the current shift's zone with the phone's GPS fix."""
+    """Start a visit with the phone's GPS fix: in the shift's zone, or any zone unscheduled."""
     try:
         gps = _gps_from_form()
         zone_id = request.form.get("zone_id", type=parse_id)
@@ -149,6 +152,7 @@ def start_visit():
             day=day,
             open_visit=field.open_visit(current_user.id),
             start_error=error.message,
+            zones=list_zones(False),
         ), 422
     db.session.commit()
     return redirect(url_for("patrol.visit", visit_uuid=visit.uuid), code=303)

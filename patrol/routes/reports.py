@@ -198,7 +198,9 @@ def _summary_table(name: str, f):
         keys = ["zone", "day", "n", "average", "peak", "capacity", "level"]
     else:
         rows = report_queries.coverage_report(f)
-        header = keys = ["officer", "shifts", "kept", "missed", "visits", "hours_inside"]
+        header = keys = [
+            "officer", "shifts", "kept", "missed", "visits", "unscheduled", "hours_inside"
+        ]
     return header, ([row[key] for key in keys] for row in rows)
 
 

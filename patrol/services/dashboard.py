@@ -101,9 +101,11 @@ def zone_levels(
 def today_figures(now: datetime) -> dict:
     """Today's (WIB) visits, violations by category, check-ins, and people inside now."""
     start, end = wib_day_bounds(wib_today(now))
-    visits = db.session.scalar(
-        sa.select(sa.func.count(Visit.id)).where(Visit.started_at >= start, Visit.started_at < end)
-    )
+    visits, unscheduled = db.session.execute(
+        sa.select(
+            sa.func.count(Visit.id), sa.func.count(Visit.id).filter(Visit.unscheduled.is_(True))
+        ).where(Visit.started_at >= start, Visit.started_at < end)
+    ).one()
     by_category = db.session.execute(
         sa.select(ViolationCategory.label, sa.func.count(Violation.id).label("n"))
         .join(ViolationCategory, ViolationCategory.id == Violation.category_id)
@@ -124,6 +126,7 @@ def today_figures(now: datetime) -> dict:
     )
     return {
         "visits": visits,
+        "unscheduled_visits": unscheduled,
         "violations": sum(row.n for row in by_category),
         "violations_by_category": by_category,
         "checkins": checkins,

@@ -407,6 +407,7 @@ def coverage_report(f: Filters) -> list:
         sa.select(
             Visit.officer_id.label("officer_id"),
             sa.func.count(Visit.id).label("visits"),
+            sa.func.count(Visit.id).filter(Visit.unscheduled.is_(True)).label("unscheduled"),
             sa.func.coalesce(sa.func.sum(inside_seconds), 0).label("seconds"),
         )
         .where(*visit_conditions)
@@ -419,6 +420,7 @@ def coverage_report(f: Filters) -> list:
             sa.func.coalesce(shifts.c.shifts, 0).label("shifts"),
             sa.func.coalesce(shifts.c.kept, 0).label("kept"),
             sa.func.coalesce(visits.c.visits, 0).label("visits"),
+            sa.func.coalesce(visits.c.unscheduled, 0).label("unscheduled"),
             sa.func.coalesce(visits.c.seconds, 0).label("seconds"),
         )
         .outerjoin(shifts, shifts.c.officer_id == User.id)
@@ -433,6 +435,7 @@ def coverage_report(f: Filters) -> list:
             "kept": int(row.kept),
             "missed": int(row.shifts) - int(row.kept),
             "visits": int(row.visits),
+            "unscheduled": int(row.unscheduled),
             "hours_inside": round(float(row.seconds) / 3600, 1),
         }
         for row in rows
