@@ -4,6 +4,7 @@ any active zone, and the timeline, the dashboard and the coverage report say so.
 from __future__ import annotations
 
 import uuid
+
 import sqlalchemy as sa
 
 from patrol.extensions import db
@@ -69,9 +70,7 @@ def test_visit_in_the_shift_zone_is_scheduled_and_elsewhere_is_not(
     assert second.unscheduled is True
 
 
-def test_an_unknown_or_inactive_zone_is_refused_in_bahasa(
-    client, create_user, create_zone, login
-):
+def test_an_unknown_or_inactive_zone_is_refused_in_bahasa(client, create_user, create_zone, login):
     officer = create_user("officer")
     closed = create_zone(name="Taman Tutup", active=False)
     login(client, officer)

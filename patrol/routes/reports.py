@@ -199,7 +199,13 @@ def _summary_table(name: str, f):
     else:
         rows = report_queries.coverage_report(f)
         header = keys = [
-            "officer", "shifts", "kept", "missed", "visits", "unscheduled", "hours_inside"
+            "officer",
+            "shifts",
+            "kept",
+            "missed",
+            "visits",
+            "unscheduled",
+            "hours_inside",
         ]
     return header, ([row[key] for key in keys] for row in rows)
 
