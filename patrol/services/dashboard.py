@@ -250,7 +250,15 @@ def alerts(now: datetime, unvisited_hours: float, grace_minutes: int = 30) -> di
         .where(Visit.started_at >= start, Visit.start_geofence == "outside")
         .order_by(Visit.started_at.desc())
     ).all()
-    return {"unvisited": unvisited, "missed": missed, "outside": outside}
+    # Public complaints nobody acknowledged in time (services/complaints.py).
+    from patrol.services.complaints import late_complaints
+
+    return {
+        "unvisited": unvisited,
+        "missed": missed,
+        "outside": outside,
+        "late_complaints": late_complaints(now),
+    }
 
 
 # Officer SOS -------------------------------------------------------------------------------
