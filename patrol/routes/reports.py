@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from patrol.access import roles
 from patrol.extensions import db
-from patrol.services import checkpoints, dashboard, exports
+from patrol.services import checkpoints, complaints, dashboard, exports
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
@@ -28,7 +28,7 @@ from patrol.timeutil import utcnow
 bp = Blueprint("reports", __name__, url_prefix="/admin")
 
 # The reports, by the name in their URL.
-REPORTS = ("pelanggaran", "keramaian", "kunjungan-kantor", "cakupan")
+REPORTS = ("pelanggaran", "keramaian", "kunjungan-kantor", "cakupan", "aduan")
 
 
 def _ratios() -> tuple[float, float]:
@@ -159,6 +159,8 @@ def _report_context(name: str, f) -> dict:
         }
     if name == "kunjungan-kantor":
         return {"data": report_queries.checkins_report(f)}
+    if name == "aduan":  # public complaints (services/complaints.py)
+        return {"data": complaints.report(f.since, f.until, f.zone_id)}
     until = min(f.until, utcnow())
     return {
         "rows": report_queries.coverage_report(f),
@@ -216,6 +218,7 @@ TABLES = {
     "keramaian-detail": exports.crowd_table,
     "kunjungan-kantor": exports.checkins_table,
     "cakupan": lambda f: _summary_table("cakupan", f),
+    "aduan": lambda f: complaints.table(f.since, f.until, f.zone_id),
 }
 GEOJSON = {"pelanggaran": exports.violations_geojson, "keramaian": exports.crowd_geojson}
 MIMETYPES = {
