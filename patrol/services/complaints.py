@@ -638,7 +638,7 @@ def accept(
     visit = field.start_visit(officer_id, complaint.zone_id, visit_uuid, gps, at, now)
     # Sent by dispatch, not by the plan: whatever shift the officer had.
     visit.unscheduled = True
-    complaint.visit_id = visit.id
+    complaint.visit = visit
     complaint.accepted_at = visit.started_at
     complaint.status = "accepted"
     db.session.flush()
