@@ -36,7 +36,7 @@ def test_officers_are_ranked_by_activity_then_distance(
     near = create_user("officer", full_name="Ani Dekat")
     far = create_user("officer", full_name="Budi Jauh")
     zone_only = create_user("officer", full_name="Cici Zona")
-    unknown = create_user("officer", full_name="Dedi Entah")
+    create_user("officer", full_name="Dedi Entah")
     busy = create_user("officer", full_name="Eko Sibuk")
     create_user("officer", full_name="Fani Nonaktif", active=False)
     now = datetime.now(timezone.utc)
