@@ -4,6 +4,7 @@ entries linked through it, and ending the visit closes the complaint for the rep
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -155,3 +156,72 @@ def test_complaint_photo_is_for_its_officer_and_admins_only(
         login(client, user)
         response = client.get(url)
         assert response.status_code == 200 and response.mimetype == "image/jpeg"
+
+
+# Through the sync API (the phone's outbox) ----------------------------------------------
+
+
+def sync(client, records):
+    response = client.post("/api/v1/sync", json={"records": records})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["results"]
+
+
+def test_accept_entries_and_close_through_the_sync_api_exactly_once(client, dispatched):
+    _officer, _zone, complaint = dispatched
+    visit_uuid, end_uuid = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(timezone.utc)
+    records = [
+        {
+            "uuid": visit_uuid,
+            "kind": "complaint_accept",
+            "complaint_id": complaint.id,
+            "recorded_at": (now - timedelta(minutes=20)).isoformat(),
+            "lat": -7.97705,
+            "lon": 112.63404,
+            "accuracy_m": 8,
+        },
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "crowd_count",
+            "visit_uuid": visit_uuid,
+            "headcount": 35,
+            "recorded_at": (now - timedelta(minutes=15)).isoformat(),
+        },
+        {
+            "uuid": end_uuid,
+            "kind": "complaint_close",
+            "complaint_id": complaint.id,
+            "result": "Kerumunan dibubarkan.",
+            "recorded_at": (now - timedelta(minutes=10)).isoformat(),
+        },
+    ]
+    assert [r["status"] for r in sync(client, records)] == ["created"] * 3
+    assert [r["status"] for r in sync(client, records)] == ["duplicate"] * 3
+    complaint = reload(complaint)
+    assert complaint.status == "done" and complaint.resolution == "Kerumunan dibubarkan."
+    assert complaint.visit.uuid == visit_uuid and complaint.visit.end_uuid == end_uuid
+    assert complaint.visit.unscheduled
+    assert db.session.scalar(sa.select(sa.func.count(Visit.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"kind": "complaint_accept", "complaint_id": "1"}, "Aduan tidak ditemukan."),
+        ({"kind": "complaint_accept", "complaint_id": 999999}, "Aduan tidak ditemukan."),
+        ({"kind": "complaint_close", "result": "x"}, "Aduan ini belum diterima."),
+        ({"kind": "complaint_close", "result": ["x"]}, "harus berupa teks"),
+    ],
+    ids=["id-not-a-number", "unknown-complaint", "close-before-accept", "result-not-text"],
+)
+def test_bad_complaint_records_are_rejected_in_bahasa(client, dispatched, record, message):
+    _officer, _zone, complaint = dispatched
+    record = {
+        "uuid": str(uuid.uuid4()),
+        "recorded_at": datetime.now(timezone.utc).isoformat(),
+        "complaint_id": complaint.id,
+    } | record
+    [result] = sync(client, [record])
+    assert result["status"] == "rejected" and message in result["error"]
+    assert reload(complaint).status == "assigned"

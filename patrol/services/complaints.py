@@ -681,6 +681,46 @@ def close_by_visit(
     return complaint
 
 
+# The offline outbox (sync API kinds complaint_accept and complaint_close) ---------------
+
+
+def _sync_complaint_id(record: dict) -> int:
+    value = record.get("complaint_id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(_("Aduan tidak ditemukan."), "complaint_id")
+    return value
+
+
+def _sync_gps(record: dict) -> field.Gps:
+    return field.parse_gps(
+        record.get("lat"), record.get("lon"), record.get("accuracy_m"), record.get("gps_error")
+    )
+
+
+def sync_accept(
+    officer_id: int, record: dict, uuid: str, at: datetime, now: datetime
+) -> tuple[int, bool]:
+    """A Terima from the outbox (its UUID is the visit's); returns (visit id, created)."""
+    complaint = own(_sync_complaint_id(record), officer_id)
+    replay = complaint.visit is not None and complaint.visit.uuid == uuid
+    _complaint, visit = accept(officer_id, complaint.id, uuid, _sync_gps(record), at, now)
+    return visit.id, not replay
+
+
+def sync_close(
+    officer_id: int, record: dict, uuid: str, at: datetime, now: datetime
+) -> tuple[int, bool]:
+    """A close from the outbox (its UUID ends the visit); returns (complaint id, created)."""
+    complaint = own(_sync_complaint_id(record), officer_id)
+    result = record.get("result")
+    if result is not None and not isinstance(result, str):
+        raise ValidationError(_("Isian %(name)s harus berupa teks.", name="result"), "result")
+    visit = complaint.visit
+    replay = complaint.status == "done" and visit is not None and visit.end_uuid == uuid
+    close_by_visit(officer_id, complaint.id, result, _sync_gps(record), uuid, at, now)
+    return complaint.id, not replay
+
+
 # Reports ------------------------------------------------------------------------------
 
 
