@@ -134,14 +134,16 @@ def zone_for_place(lat: float, lon: float) -> Zone | None:
 
 def check_photo_pixels(data: bytes) -> None:
     """Refuse a photo whose header claims too many pixels, before any pixel is decoded."""
-    message = _("Berkas ini bukan foto (JPEG, PNG atau WebP).")
+    too_many = _("Foto terlalu besar ukurannya (piksel).")
     try:
         with Image.open(io.BytesIO(data)) as image:  # reads the header only
             width, height = image.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
-        raise ValidationError(message, "photo") from None
+    except Image.DecompressionBombError:
+        raise ValidationError(too_many, "photo") from None
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise ValidationError(_("Berkas ini bukan foto (JPEG, PNG atau WebP)."), "photo") from None
     if width * height > current_app.config["COMPLAINT_PHOTO_MAX_PIXELS"]:
-        raise ValidationError(_("Foto terlalu besar ukurannya (piksel)."), "photo")
+        raise ValidationError(too_many, "photo")
 
 
 def parse_uuid(value: str | None) -> str:
