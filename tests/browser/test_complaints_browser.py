@@ -81,3 +81,34 @@ def test_resident_files_with_a_photo_and_follows_it_to_selesai(
     expect(page.locator('[data-stage="done"]')).to_contain_text("WIB")
     assert "Budi Santoso" not in page.content()
     assert fits_the_screen(page)
+
+
+def test_officer_accepts_without_signal_and_it_arrives_when_the_network_returns(
+    phone, create_user, create_zone, create_complaint
+):
+    from tests.browser.test_field_browser import log_in
+
+    create_zone(name="Alun-Alun Tugu")
+    officer = create_user("officer", full_name="Budi Santoso")
+    complaint = create_complaint(description="Kerumunan di air mancur")
+    complaints.assign(complaint, officer.id, create_user("admin").id)
+    db.session.commit()
+    log_in(phone, officer)
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # The assigned complaint shows without a reload (the fragment the home page polls).
+    phone.get_by_text("Kerumunan di air mancur").wait_for()
+
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Terima").click()
+    phone.wait_for_url("**/patroli/luring?kunjungan=*")
+    phone.get_by_role("heading", name="Alun-Alun Tugu").wait_for()
+    phone.get_by_text("1 menunggu dikirim").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Complaint, complaint.id).status == "assigned"
+
+    phone.context.set_offline(False)
+    phone.get_by_text("Semua catatan terkirim.").wait_for()
+    db.session.expire_all()
+    accepted = db.session.get(Complaint, complaint.id)
+    assert accepted.status == "accepted" and accepted.visit.unscheduled
+    assert accepted.visit.uuid in phone.url
