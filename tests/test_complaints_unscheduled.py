@@ -98,3 +98,17 @@ def test_dashboard_and_coverage_report_count_unscheduled_visits(
         buffered=True,
     )
     assert export.get_data(as_text=True).splitlines()[1].startswith("Budi Santoso,0,0,0,1,1,")
+
+
+def test_dashboard_shows_an_unscheduled_officer_in_the_field(
+    admin_client, create_user, create_zone
+):
+    officer = create_user("officer", full_name="Budi Santoso")
+    zone = create_zone(name="Taman Merbabu")
+    field.start_visit(officer.id, zone.id, None, field.Gps(-7.97705, 112.63404, 10))
+    db.session.commit()
+    page = admin_client.get("/admin/dasbor").get_data(as_text=True)
+    assert "Budi Santoso · Taman Merbabu" in page
+    assert '<span class="badge" data-unscheduled>di luar jadwal</span>' in page
+    data = admin_client.get("/admin/dasbor/peta.json").get_json()
+    assert data["officers"][0]["name"] == "Budi Santoso · di luar jadwal"

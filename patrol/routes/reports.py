@@ -16,6 +16,7 @@ from flask import (
     send_file,
     stream_with_context,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from patrol.access import roles
@@ -53,7 +54,14 @@ def _map_data(zones, offices, positions) -> dict:
             }
             for o in offices
         ],
-        "officers": [{"name": p.full_name, "lat": p.lat, "lon": p.lon} for p in positions],
+        "officers": [
+            {
+                "name": p.full_name + (" · " + _("di luar jadwal") if p.unscheduled else ""),
+                "lat": p.lat,
+                "lon": p.lon,
+            }
+            for p in positions
+        ],
     }
 
 

@@ -180,26 +180,33 @@ def office_loads() -> list[OfficeLoad]:
 
 
 def officer_positions(now: datetime) -> list:
-    """Officers on shift now with an open visit: where that visit's GPS last put them."""
+    """Officers with an open visit, on shift now or unscheduled (di luar jadwal): where that
+    visit's GPS last put them."""
+    on_shift = (
+        sa.select(Assignment.id)
+        .where(
+            Assignment.officer_id == Visit.officer_id,
+            Assignment.starts_at <= now,
+            Assignment.ends_at > now,
+        )
+        .exists()
+    )
     return db.session.execute(
         sa.select(
             User.full_name,
             Zone.name.label("zone"),
             Visit.started_at,
+            Visit.unscheduled,
             sa.func.coalesce(Visit.end_lat, Visit.start_lat).label("lat"),
             sa.func.coalesce(Visit.end_lon, Visit.start_lon).label("lon"),
         )
         .join(User, User.id == Visit.officer_id)
         .join(Zone, Zone.id == Visit.zone_id)
-        .join(
-            Assignment,
-            sa.and_(
-                Assignment.officer_id == Visit.officer_id,
-                Assignment.starts_at <= now,
-                Assignment.ends_at > now,
-            ),
+        .where(
+            Visit.ended_at.is_(None),
+            Visit.start_lat.is_not(None),
+            sa.or_(on_shift, Visit.unscheduled.is_(True)),
         )
-        .where(Visit.ended_at.is_(None), Visit.start_lat.is_not(None))
         .order_by(User.full_name)
     ).all()
 
