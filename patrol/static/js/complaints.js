@@ -291,6 +291,14 @@
     });
   }, true);
 
+  // The polled list of the officer's complaints must not be swapped while Terima waits
+  // for its GPS fix (up to 15 s): the form would leave the page and never be sent.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-complaint-tasks")) return;
+    if (elt.querySelector("form[data-gps-done], button[disabled]")) event.preventDefault();
+  });
+
   function init() {
     var form = document.querySelector("[data-complaint-form]");
     if (form) {
