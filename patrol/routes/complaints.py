@@ -148,13 +148,14 @@ def track(code: str):
 def _board_context() -> dict:
     now = utcnow()
     waiting = complaints.open_complaints()
+    picture = complaints.field_picture(now)
     rows = []
     for complaint in waiting:
         rows.append(
             {
                 "complaint": complaint,
                 "late": complaints.is_late(complaint, now),
-                "officers": complaints.rank_officers(complaint, now)
+                "officers": complaints.rank_officers(complaint, now, picture)
                 if complaint.status in ("received", "assigned")
                 else [],
                 "duplicates": complaints.duplicates(complaint, waiting)

@@ -432,20 +432,27 @@ def _last_fixes(since: datetime) -> dict[int, tuple[datetime, float, float]]:
     return fixes
 
 
-def rank_officers(complaint: Complaint, now: datetime | None = None) -> list[OfficerOption]:
-    """Active officers for a complaint: by what they are doing now, then by distance.
+@dataclass
+class FieldPicture:
+    """Where the officers are and what they do now: read once, ranked for each complaint."""
 
-    Position: the latest GPS fix of the last hours (a visit's start or end, an entry), else
-    the centre of the zone of their current shift, else unknown (ranked last).
-    """
+    officers: list[tuple[int, str]]
+    fixes: dict[int, tuple[datetime, float, float]]
+    shift_centres: dict[int, tuple[float, float]]
+    open_visits: set[int]
+    # officer id -> ids of the complaints assigned to them and not done
+    on_complaints: dict[int, set[int]]
+
+
+def field_picture(now: datetime | None = None) -> FieldPicture:
+    """The active officers, their last fixes, shifts, open visits and complaints (5 queries)."""
     now = now or utcnow()
     since = now - timedelta(hours=current_app.config["COMPLAINT_POSITION_HOURS"])
-    officers = db.session.scalars(
-        sa.select(User).where(User.role == "officer", User.active.is_(True))
+    officers = db.session.execute(
+        sa.select(User.id, User.full_name).where(User.role == "officer", User.active.is_(True))
     ).all()
-    fixes = _last_fixes(since)
-    shifts = {
-        a.officer_id: a
+    shift_centres = {
+        a.officer_id: geofence.centre(a.zone.geometry)
         for a in db.session.scalars(
             sa.select(Assignment)
             .options(joinedload(Assignment.zone))
@@ -455,31 +462,49 @@ def rank_officers(complaint: Complaint, now: datetime | None = None) -> list[Off
     open_visits = set(
         db.session.scalars(sa.select(Visit.officer_id).where(Visit.ended_at.is_(None)))
     )
-    busy = set(
-        db.session.scalars(
-            sa.select(Complaint.assigned_officer_id).where(
-                Complaint.status.in_(("assigned", "accepted")), Complaint.id != complaint.id
-            )
+    on_complaints: dict[int, set[int]] = {}
+    for officer_id, complaint_id in db.session.execute(
+        sa.select(Complaint.assigned_officer_id, Complaint.id).where(
+            Complaint.status.in_(("assigned", "accepted"))
         )
+    ):
+        on_complaints.setdefault(officer_id, set()).add(complaint_id)
+    return FieldPicture(
+        [(row.id, row.full_name) for row in officers],
+        _last_fixes(since),
+        shift_centres,
+        open_visits,
+        on_complaints,
     )
+
+
+def rank_officers(
+    complaint: Complaint, now: datetime | None = None, picture: FieldPicture | None = None
+) -> list[OfficerOption]:
+    """Active officers for a complaint: by what they are doing now, then by distance.
+
+    Position: the latest GPS fix of the last hours (a visit's start or end, an entry), else
+    the centre of the zone of their current shift, else unknown (ranked last).
+    """
+    picture = picture or field_picture(now)
     options = []
-    for officer in officers:
+    for officer_id, full_name in picture.officers:
         distance, position = None, "unknown"
-        if officer.id in fixes:
-            _at, lat, lon = fixes[officer.id]
+        if officer_id in picture.fixes:
+            _at, lat, lon = picture.fixes[officer_id]
             distance, position = geofence.geodesic_m(lat, lon, complaint.lat, complaint.lon), "gps"
-        elif officer.id in shifts:
-            lat, lon = geofence.centre(shifts[officer.id].zone.geometry)
+        elif officer_id in picture.shift_centres:
+            lat, lon = picture.shift_centres[officer_id]
             distance, position = geofence.geodesic_m(lat, lon, complaint.lat, complaint.lon), "zone"
-        if officer.id in busy:
+        if picture.on_complaints.get(officer_id, set()) - {complaint.id}:
             activity = "complaint"
-        elif officer.id in open_visits:
+        elif officer_id in picture.open_visits:
             activity = "visit"
-        elif officer.id in shifts:
+        elif officer_id in picture.shift_centres:
             activity = "patrol"
         else:
             activity = "free"
-        options.append(OfficerOption(officer.id, officer.full_name, distance, position, activity))
+        options.append(OfficerOption(officer_id, full_name, distance, position, activity))
     options.sort(
         key=lambda o: (
             _ACTIVITY_RANK[o.activity],
