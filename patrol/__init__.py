@@ -114,11 +114,21 @@ def _sqlite_begin(connection) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per module in patrol/routes."""
-    from patrol.routes import admin, api, auth, checkin, patrol, public, reports, rounds
+    from patrol.routes import (
+        admin,
+        api,
+        auth,
+        checkin,
+        complaints,
+        patrol,
+        public,
+        reports,
+        rounds,
+    )
     from patrol.urls import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
-    for module in (auth, patrol, checkin, admin, reports, rounds, public, api):
+    for module in (auth, patrol, checkin, admin, reports, rounds, public, api, complaints):
         app.register_blueprint(module.bp)
 
 

@@ -33,8 +33,13 @@ def purge_personal_data_command(days: int | None):
     if days is None:
         days = current_app.config["CHECKIN_RETENTION_DAYS"]
     purged = purge_personal_data(days)
+    # Reporters' phones of public complaints go with the same retention period.
+    from patrol.services.complaints import purge_reporter_phones
+
+    phones = purge_reporter_phones(days)
     db.session.commit()
     click.echo(f"check-ins purged of personal data (older than {days} days): {purged}")
+    click.echo(f"complaint reporters' phones removed (older than {days} days): {phones}")
 
 
 @click.command("create-partitions")

@@ -165,4 +165,25 @@ def from_env(instance_path: str) -> dict:
         "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.
         "CHECKPOINT_RADIUS_M": _int("CHECKPOINT_RADIUS_M", 30),
+        # Public complaints (aduan warga, /aduan) ----------------------------------------
+        # Where complaints may lie ("south,west,north,east"); Kota Malang with a margin.
+        "COMPLAINT_CITY_BOUNDS": _bounds("COMPLAINT_CITY_BOUNDS") or (-8.06, 112.56, -7.90, 112.71),
+        # Complaints filed per client address (mobile carriers put a neighbourhood behind
+        # few addresses) and per reply phone number.
+        "COMPLAINT_LIMIT_PER_IP": os.environ.get("COMPLAINT_LIMIT_PER_IP", "30 per hour"),
+        "COMPLAINT_LIMIT_PER_PHONE": os.environ.get("COMPLAINT_LIMIT_PER_PHONE", "10 per day"),
+        # A complaint no officer acknowledged (Terima) this many minutes after filing
+        # raises an alert on the dashboard.
+        "COMPLAINT_ACK_MINUTES": _int("COMPLAINT_ACK_MINUTES", 15),
+        # An officer's last GPS fix older than this many hours no longer ranks them.
+        "COMPLAINT_POSITION_HOURS": _int("COMPLAINT_POSITION_HOURS", 12),
+        # Complaints this near in metres and minutes are offered for merging as duplicates.
+        "COMPLAINT_MERGE_METRES": _int("COMPLAINT_MERGE_METRES", 300),
+        "COMPLAINT_MERGE_MINUTES": _int("COMPLAINT_MERGE_MINUTES", 120),
+        # The answering officer counts as on site within this many metres of the place.
+        "COMPLAINT_ON_SITE_METRES": _int("COMPLAINT_ON_SITE_METRES", 150),
+        # A complaint photo whose header claims more pixels is refused before decoding.
+        "COMPLAINT_PHOTO_MAX_PIXELS": _int("COMPLAINT_PHOTO_MAX_PIXELS", 40_000_000),
+        # Seconds between checks for a newly assigned complaint on the officer's phone.
+        "COMPLAINT_POLL_SECONDS": _int("COMPLAINT_POLL_SECONDS", 20),
     }

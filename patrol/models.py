@@ -191,6 +191,9 @@ class Visit(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_by: Mapped[str | None] = mapped_column(sa.String(10))
     end_uuid: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
+    # Started outside any shift of the officer in that zone (di luar jadwal), e.g. when
+    # sent to a public complaint; set once at the start (migration 0022).
+    unscheduled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     start_lat: Mapped[float | None] = mapped_column(sa.Float)
     start_lon: Mapped[float | None] = mapped_column(sa.Float)
@@ -656,6 +659,70 @@ class SosAlert(db.Model):
 
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+
+
+# Public complaints (aduan warga) -------------------------------------------------------
+COMPLAINT_STATUSES = ("received", "assigned", "accepted", "done", "rejected", "merged")
+COMPLAINT_PLACE_SOURCES = ("gps", "pin", "park")
+
+
+class Complaint(db.Model):
+    """A resident's complaint from a phone, dispatched to an officer and closed by a visit.
+
+    The category is a code from the list in services/complaints.py (data that may change,
+    so no check constraint). The reporter's phone is for a WhatsApp reply only: admins see
+    it, the purge blanks it with the retention period.
+    """
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", COMPLAINT_STATUSES), name="status"),
+        sa.CheckConstraint(_in("place_source", COMPLAINT_PLACE_SOURCES), name="place_source"),
+        sa.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="place"),
+        # The dispatch board (open complaints, oldest first) and reports over a period.
+        sa.Index("ix_complaints_status_created", "status", "created_at"),
+        sa.Index("ix_complaints_created", "created_at"),
+        sa.Index("ix_complaints_officer_status", "assigned_officer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Chosen by the phone: a resent form never files a second complaint.
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    # The unguessable short code of the tracking page (/aduan/<code>).
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    category: Mapped[str] = mapped_column(sa.String(30))
+    description: Mapped[str] = mapped_column(sa.String(500))
+    lat: Mapped[float] = mapped_column(sa.Float)
+    lon: Mapped[float] = mapped_column(sa.Float)
+    accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    place_source: Mapped[str] = mapped_column(sa.String(5))
+    # The park chosen, else the zone holding (or nearest to) the place: the visit's zone.
+    zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey("zones.id"), index=True)
+    photo_path: Mapped[str | None] = mapped_column(sa.String(200))
+    reporter_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    reply_consent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(10), default="received")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    assigned_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The officer's "Terima": acknowledgement, and the unscheduled visit it started.
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visits.id"), unique=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What was done, in a sentence the reporter reads on the tracking page.
+    resolution: Mapped[str | None] = mapped_column(sa.String(500))
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reject_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaints.id"))
+    # Set when purge-personal-data removed the reporter's phone.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    zone: Mapped[Zone | None] = relationship()
+    assigned_officer: Mapped[User | None] = relationship(foreign_keys=[assigned_officer_id])
+    visit: Mapped[Visit | None] = relationship()
+    merged_into: Mapped[Complaint | None] = relationship(remote_side=[id])
 
 
 class AuditEvent(db.Model):

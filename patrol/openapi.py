@@ -67,6 +67,18 @@ def describe_api(server_url: str) -> dict:
                 "type": "string",
                 "description": "checkpoint_scan: the token read from the QR sticker or NFC tag.",
             },
+            "complaint_id": {
+                "type": "integer",
+                "description": (
+                    "complaint_accept (its uuid is the visit's), complaint_close (its uuid "
+                    "ends the visit): the complaint assigned to the officer."
+                ),
+            },
+            "result": {
+                "type": "string",
+                "maxLength": 500,
+                "description": "complaint_close: what was done, read by the reporter.",
+            },
         },
     }
     result = {

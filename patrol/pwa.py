@@ -20,6 +20,7 @@ PRECACHE_STATIC = (
     "css/reports.css",
     "js/app.js",
     "js/checkpoints.js",
+    "js/complaints.js",
     "js/field.js",
     "js/outbox-core.js",
     "js/outbox.js",

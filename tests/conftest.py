@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.fixtures_checkpoints",
     "tests.fixtures_offline",
     "tests.fixtures_hardening",
+    "tests.fixtures_complaints",
 ]
 
 DEFAULT_PASSWORD = "rahasia-123"

@@ -331,6 +331,8 @@ def test_the_api_is_described_in_openapi(client):
         "violation",
         "crowd_count",
         "checkpoint_scan",
+        "complaint_accept",
+        "complaint_close",
     }
     assert {"200", "400", "401", "403", "413"} <= set(sync["responses"])
 

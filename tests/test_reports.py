@@ -365,6 +365,7 @@ def test_coverage_report_counts_shifts_kept_missed_and_time_inside(
             "kept": 1,
             "missed": 0,
             "visits": 1,
+            "unscheduled": 0,
             "hours_inside": 0.5,
         },
         {
@@ -373,13 +374,14 @@ def test_coverage_report_counts_shifts_kept_missed_and_time_inside(
             "kept": 1,
             "missed": 1,
             "visits": 2,
+            "unscheduled": 0,
             "hours_inside": 1.5,
         },
     ]
     export = admin_client.get("/admin/laporan/cakupan.csv", query_string=WEEK, buffered=True)
     lines = export.get_data(as_text=True).splitlines()
-    assert lines[0] == "officer,shifts,kept,missed,visits,hours_inside"
-    assert lines[2] == "Budi Santoso,2,1,1,2,1.5"
+    assert lines[0] == "officer,shifts,kept,missed,visits,unscheduled,hours_inside"
+    assert lines[2] == "Budi Santoso,2,1,1,2,0,1.5"
 
 
 def test_admin_marks_a_violation_reviewed_with_a_comment(admin_client, violation_week):

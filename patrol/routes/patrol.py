@@ -28,6 +28,7 @@ from patrol.numbers import angka
 from patrol.services import crowd_hours, field
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
+from patrol.services.zones import list_zones
 from patrol.timeutil import utcnow
 from patrol.urls import parse_id
 
@@ -134,14 +135,18 @@ def home():
     # Where to go next, when free: expected crowding now and time since the last visit.
     suggested = [] if open_visit else crowd_hours.suggestions(now)
     return render_template(
-        "patrol/home.html", day=day, open_visit=open_visit, suggestions=suggested
+        "patrol/home.html",
+        day=day,
+        open_visit=open_visit,
+        suggestions=suggested,
+        zones=list_zones(False),
     )
 
 
 @bp.route("/kunjungan", methods=["POST"])
 @roles("officer")
 def start_visit():
-    """Start a visit in the current shift's zone with the phone's GPS fix."""
+    """Start a visit with the phone's GPS fix: in the shift's zone, or any zone unscheduled."""
     try:
         gps = _gps_from_form()
         zone_id = request.form.get("zone_id", type=parse_id)
@@ -154,6 +159,7 @@ def start_visit():
             day=day,
             open_visit=field.open_visit(current_user.id),
             start_error=error.message,
+            zones=list_zones(False),
         ), 422
     db.session.commit()
     return redirect(url_for("patrol.visit", visit_uuid=visit.uuid), code=303)

@@ -16,13 +16,14 @@ from flask import (
     send_file,
     stream_with_context,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from patrol.access import roles
 from patrol.extensions import db
 from patrol.geofence import centre
 from patrol.numbers import angka
-from patrol.services import checkpoints, dashboard, exports
+from patrol.services import checkpoints, complaints, dashboard, exports
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
 from patrol.sketchmap import sketch
@@ -31,7 +32,7 @@ from patrol.timeutil import utcnow
 bp = Blueprint("reports", __name__, url_prefix="/admin")
 
 # The reports, by the name in their URL.
-REPORTS = ("pelanggaran", "keramaian", "kunjungan-kantor", "cakupan")
+REPORTS = ("pelanggaran", "keramaian", "kunjungan-kantor", "cakupan", "aduan")
 
 
 @bp.app_template_filter("angka")
@@ -69,7 +70,14 @@ def _map_data(zones, offices, positions) -> dict:
             }
             for o in offices
         ],
-        "officers": [{"name": p.full_name, "lat": p.lat, "lon": p.lon} for p in positions],
+        "officers": [
+            {
+                "name": p.full_name + (" · " + _("di luar jadwal") if p.unscheduled else ""),
+                "lat": p.lat,
+                "lon": p.lon,
+            }
+            for p in positions
+        ],
     }
 
 
@@ -180,6 +188,8 @@ def _report_context(name: str, f) -> dict:
         }
     if name == "kunjungan-kantor":
         return {"data": report_queries.checkins_report(f)}
+    if name == "aduan":  # public complaints (services/complaints.py)
+        return {"data": complaints.report(f.since, f.until, f.zone_id)}
     until = min(f.until, utcnow())
     return {
         "rows": report_queries.coverage_report(f),
@@ -228,7 +238,15 @@ def _summary_table(name: str, f):
         keys = ["zone", "day", "n", "average", "peak", "capacity", "level"]
     else:
         rows = report_queries.coverage_report(f)
-        header = keys = ["officer", "shifts", "kept", "missed", "visits", "hours_inside"]
+        header = keys = [
+            "officer",
+            "shifts",
+            "kept",
+            "missed",
+            "visits",
+            "unscheduled",
+            "hours_inside",
+        ]
     return header, ([row[key] for key in keys] for row in rows)
 
 
@@ -238,6 +256,7 @@ TABLES = {
     "keramaian-detail": exports.crowd_table,
     "kunjungan-kantor": exports.checkins_table,
     "cakupan": lambda f: _summary_table("cakupan", f),
+    "aduan": lambda f: complaints.table(f.since, f.until, f.zone_id),
 }
 GEOJSON = {"pelanggaran": exports.violations_geojson, "keramaian": exports.crowd_geojson}
 MIMETYPES = {

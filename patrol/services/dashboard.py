@@ -101,9 +101,11 @@ def zone_levels(
 def today_figures(now: datetime) -> dict:
     """Today's (WIB) visits, violations by category, check-ins, and people inside now."""
     start, end = wib_day_bounds(wib_today(now))
-    visits = db.session.scalar(
-        sa.select(sa.func.count(Visit.id)).where(Visit.started_at >= start, Visit.started_at < end)
-    )
+    visits, unscheduled = db.session.execute(
+        sa.select(
+            sa.func.count(Visit.id), sa.func.count(Visit.id).filter(Visit.unscheduled.is_(True))
+        ).where(Visit.started_at >= start, Visit.started_at < end)
+    ).one()
     by_category = db.session.execute(
         sa.select(ViolationCategory.label, sa.func.count(Violation.id).label("n"))
         .join(ViolationCategory, ViolationCategory.id == Violation.category_id)
@@ -124,6 +126,7 @@ def today_figures(now: datetime) -> dict:
     )
     return {
         "visits": visits,
+        "unscheduled_visits": unscheduled,
         "violations": sum(row.n for row in by_category),
         "violations_by_category": by_category,
         "checkins": checkins,
@@ -177,26 +180,33 @@ def office_loads() -> list[OfficeLoad]:
 
 
 def officer_positions(now: datetime) -> list:
-    """Officers on shift now with an open visit: where that visit's GPS last put them."""
+    """Officers with an open visit, on shift now or unscheduled (di luar jadwal): where that
+    visit's GPS last put them."""
+    on_shift = (
+        sa.select(Assignment.id)
+        .where(
+            Assignment.officer_id == Visit.officer_id,
+            Assignment.starts_at <= now,
+            Assignment.ends_at > now,
+        )
+        .exists()
+    )
     return db.session.execute(
         sa.select(
             User.full_name,
             Zone.name.label("zone"),
             Visit.started_at,
+            Visit.unscheduled,
             sa.func.coalesce(Visit.end_lat, Visit.start_lat).label("lat"),
             sa.func.coalesce(Visit.end_lon, Visit.start_lon).label("lon"),
         )
         .join(User, User.id == Visit.officer_id)
         .join(Zone, Zone.id == Visit.zone_id)
-        .join(
-            Assignment,
-            sa.and_(
-                Assignment.officer_id == Visit.officer_id,
-                Assignment.starts_at <= now,
-                Assignment.ends_at > now,
-            ),
+        .where(
+            Visit.ended_at.is_(None),
+            Visit.start_lat.is_not(None),
+            sa.or_(on_shift, Visit.unscheduled.is_(True)),
         )
-        .where(Visit.ended_at.is_(None), Visit.start_lat.is_not(None))
         .order_by(User.full_name)
     ).all()
 
@@ -212,10 +222,14 @@ def alerts(now: datetime, unvisited_hours: float, grace_minutes: int = 30) -> di
         .where(Visit.started_at >= start, Visit.start_geofence == "outside")
         .order_by(Visit.started_at.desc())
     ).all()
+    # Public complaints nobody acknowledged in time (services/complaints.py).
+    from patrol.services.complaints import late_complaints
+
     return {
         "unvisited": coverage.unvisited_zones(now, grace_minutes, unvisited_hours),
         "missed": coverage.missed_shifts(now, since=start),
         "outside": outside,
+        "late_complaints": late_complaints(now),
     }
 
 

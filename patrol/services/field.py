@@ -396,6 +396,7 @@ def start_visit(
         officer_id=officer_id,
         zone_id=zone.id,
         assignment_id=shift.id if shift else None,
+        unscheduled=shift is None,
         started_at=started_at,
         start_lat=fix["lat"],
         start_lon=fix["lon"],

@@ -569,6 +569,7 @@ def coverage_report(f: Filters, now: datetime | None = None) -> list:
         sa.select(
             Visit.officer_id.label("officer_id"),
             sa.func.count(Visit.id).label("visits"),
+            sa.func.count(Visit.id).filter(Visit.unscheduled.is_(True)).label("unscheduled"),
             sa.func.coalesce(sa.func.sum(inside_seconds), 0).label("seconds"),
         )
         .where(*visit_conditions)
@@ -582,6 +583,7 @@ def coverage_report(f: Filters, now: datetime | None = None) -> list:
             sa.func.coalesce(shifts.c.kept, 0).label("kept"),
             sa.func.coalesce(shifts.c.missed, 0).label("missed"),
             sa.func.coalesce(visits.c.visits, 0).label("visits"),
+            sa.func.coalesce(visits.c.unscheduled, 0).label("unscheduled"),
             sa.func.coalesce(visits.c.seconds, 0).label("seconds"),
         )
         .outerjoin(shifts, shifts.c.officer_id == User.id)
@@ -597,6 +599,7 @@ def coverage_report(f: Filters, now: datetime | None = None) -> list:
             # A shift still running (or to come) is neither kept nor missed yet.
             "missed": int(row.missed),
             "visits": int(row.visits),
+            "unscheduled": int(row.unscheduled),
             "hours_inside": round(float(row.seconds) / 3600, 1),
         }
         for row in rows

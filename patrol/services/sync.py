@@ -20,19 +20,23 @@ from flask_babel import gettext as _
 
 from patrol.extensions import db
 from patrol.models import CheckpointScan, CrowdCount, Violation, Visit
-from patrol.services import field
+from patrol.services import complaints, field
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
 MAX_RECORDS = 500
 KINDS = ("visit_start", "violation", "crowd_count", "checkpoint_scan", "visit_end")
+# Public complaints: Terima starts a visit (the record's UUID), closing ends it.
+KINDS += ("complaint_accept", "complaint_close")
 # At one instant a visit starts before its entries, and ends after them.
 _KIND_ORDER = {
     "visit_start": 0,
+    "complaint_accept": 0,
     "violation": 1,
     "crowd_count": 1,
     "checkpoint_scan": 1,
     "visit_end": 2,
+    "complaint_close": 2,
 }
 # A form that reached the server although its answer was lost is stored with the server's
 # clock; the phone then replays it with its own. Times this close count as the same entry.
@@ -331,12 +335,24 @@ def _optional_text(record: dict, name: str) -> str | None:
     raise ValidationError(_("Isian %(name)s harus berupa teks.", name=name), name)
 
 
+def _complaint_record(handler):
+    """A complaint record, handled in services/complaints.py; a replay is a duplicate."""
+
+    def apply(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+        entry_id, created = handler(officer_id, record, uuid, at, now)
+        return _first_or_duplicate(uuid, entry_id, created)
+
+    return apply
+
+
 _HANDLERS = {
     "visit_start": _visit_start,
     "visit_end": _visit_end,
     "violation": _violation,
     "crowd_count": _crowd_count,
     "checkpoint_scan": _checkpoint_scan,
+    "complaint_accept": _complaint_record(complaints.sync_accept),
+    "complaint_close": _complaint_record(complaints.sync_close),
 }
 
 
@@ -379,7 +395,7 @@ def _order(records: list) -> list[int]:
         except ValidationError:
             at = None
         times.append(at)
-        if at is not None and record.get("kind") == "visit_start":
+        if at is not None and record.get("kind") in ("visit_start", "complaint_accept"):
             key = str(record.get("uuid") or "").strip().lower()
             starts[key] = min(at, starts.get(key, at))
 
