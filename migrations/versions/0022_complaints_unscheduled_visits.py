@@ -1,7 +1,7 @@
 """public complaints (aduan warga), and unscheduled visits
 
 Revision ID: 0022
-Revises: 0015
+Revises: 0021
 Create Date: 2026-11-30 13:00:00
 
 visits.unscheduled marks a visit started outside any shift of its officer in that zone
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0022"
-down_revision = "0015"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

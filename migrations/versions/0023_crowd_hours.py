@@ -1,7 +1,7 @@
 """crowd counts per zone and WIB hour (crowd_hours), filled from the existing counts
 
 Revision ID: 0023
-Revises: 0015
+Revises: 0022
 Create Date: 2026-11-30 13:00:00
 
 The busy-hour forecasts read this summary instead of the counts (patrol/forecast.py).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0023"
-down_revision = "0015"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
