@@ -29,7 +29,7 @@ from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
 from patrol.services import audit, offices, shifts, users, zones
 from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow, wib_day_bounds, wib_today
+from patrol.timeutil import FIRST_DAY, LAST_DAY, in_calendar, utcnow, wib_day_bounds, wib_today
 from patrol.urls import parse_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -98,8 +98,10 @@ def zone_list():
 
 
 def _zone_geometry(form: ZoneForm) -> dict:
+    # A post without the geometry field leaves the stored geometry (a dict) in the field.
+    text = form.geometry.data if isinstance(form.geometry.data, str) else None
     return zones.parse_geometry(
-        form.geometry.data,
+        text,
         form.center_lat.data,
         form.center_lon.data,
         form.radius_m.data,
@@ -385,9 +387,19 @@ def user_password(user_id: int):
 
 def _parse_day(text: str | None) -> date:
     try:
-        return date.fromisoformat(text) if text else wib_today()
+        day = date.fromisoformat(text) if text else wib_today()
     except ValueError:
         return wib_today()
+    if not in_calendar(day):
+        abort(
+            400,
+            description=_(
+                "Tanggal harus antara tahun %(first)d dan %(last)d.",
+                first=FIRST_DAY.year,
+                last=LAST_DAY.year,
+            ),
+        )
+    return day
 
 
 @bp.route("/shift")

@@ -29,12 +29,12 @@ from patrol.models import (
 )
 from patrol.services import audit
 from patrol.services.errors import ValidationError
-from patrol.timeutil import wib_day_bounds, wib_today
+from patrol.timeutil import FIRST_DAY, LAST_DAY, wib_day_bounds, wib_today
+from patrol.urls import MAX_ID
 
 # WIB has had no daylight saving since 1964: a fixed offset is exact.
 WIB_OFFSET_HOURS = 7
 MAX_RANGE_DAYS = 366
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,8 @@ def _optional_id(raw: str | None, field: str) -> int | None:
         value = int(raw)
     except ValueError:
         raise ValidationError(_("Pilihan tidak dikenal."), field) from None
-    if value <= 0:
+    # An id beyond what the database holds is no choice either (and would overflow it).
+    if not 0 < value <= MAX_ID:
         raise ValidationError(_("Pilihan tidak dikenal."), field)
     return value
 
