@@ -141,6 +141,9 @@ def from_env(instance_path: str) -> dict:
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         # Largest photo an officer may upload, in bytes (before re-encoding).
         "PHOTO_MAX_BYTES": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+        # Most pixels a photo may declare (width x height), checked in its header before
+        # decoding: a small file claiming a huge image is refused (a decompression bomb).
+        "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
         # Largest request body of any kind (413 above it): a photo plus its form, with room.
         "MAX_CONTENT_LENGTH": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024) + 2 * 1024 * 1024,
         # Crowd levels against a zone's capacity: "ramai" from this percentage, "melebihi
