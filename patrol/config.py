@@ -79,9 +79,16 @@ def from_env(instance_path: str) -> dict:
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Where rate-limit counters live: memory:// for one process, redis://... across hosts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # Failed logins allowed per client address, and per username.
+        # Failed logins allowed per client address; per username from one address (what
+        # throttles a guesser); and per username from everywhere, a ceiling far above it so
+        # that a stranger cannot lock the real owner out.
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes"),
-        "LOGIN_LIMIT_PER_USER": os.environ.get("LOGIN_LIMIT_PER_USER", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_USER_IP": os.environ.get("LOGIN_LIMIT_PER_USER_IP", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_USER": os.environ.get("LOGIN_LIMIT_PER_USER", "100 per hour"),
+        # Successful logins allowed per client address (each costs a password hash).
+        "LOGIN_LIMIT_SUCCESS_PER_IP": os.environ.get(
+            "LOGIN_LIMIT_SUCCESS_PER_IP", "30 per 10 minutes"
+        ),
         # Remember-me and session lifetime: one shift.
         "REMEMBER_COOKIE_DURATION": timedelta(hours=_int("SESSION_HOURS", 12)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 12)),
