@@ -1,7 +1,8 @@
 """Configuration, read from the environment once per app.
 
 Every key says what it is for. Secrets have no usable default in production: with
-``PATROLI_ENV=production`` the app refuses to start without ``SECRET_KEY``.
+``PATROLI_ENV=production`` the app refuses to start without ``SECRET_KEY`` and
+``NIK_HMAC_KEY``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,19 @@ def load_secret_key(instance_path: str, production: bool) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def load_nik_key(production: bool) -> str | None:
+    """``NIK_HMAC_KEY`` from the environment; required in production, like ``SECRET_KEY``.
+
+    Elsewhere it may be unset: the key is then derived from SECRET_KEY. In production a
+    derived key would tie every NIK hash to SECRET_KEY, so rotating that key (after a
+    leak) would silently end repeat-offender matching.
+    """
+    key = os.environ.get("NIK_HMAC_KEY")
+    if production and not key:
+        raise RuntimeError("NIK_HMAC_KEY must be set when PATROLI_ENV=production")
+    return key or None
 
 
 def from_env(instance_path: str) -> dict:
@@ -140,10 +154,15 @@ def from_env(instance_path: str) -> dict:
         "ZONE_BOUNDS": _bounds("ZONE_BOUNDS"),
         # Demo passwords for seed-demo (random and printed once when unset).
         "SEED_DEMO_PASSWORD": os.environ.get("SEED_DEMO_PASSWORD"),
-        # Key of the HMAC that turns an offender's NIK into a repeat-offender hash. When unset
-        # it is derived from SECRET_KEY (patrol.services.field.nik_key), so rotating
-        # SECRET_KEY without setting this first breaks matching against earlier records.
-        "NIK_HMAC_KEY": os.environ.get("NIK_HMAC_KEY"),
+        # Key of the HMAC that turns an offender's NIK into a repeat-offender hash; required
+        # when PATROLI_ENV=production. When unset elsewhere it is derived from SECRET_KEY
+        # (patrol.services.field.nik_key), so rotating SECRET_KEY breaks matching.
+        "NIK_HMAC_KEY": load_nik_key(production),
+        # The repeat-offender look-up while typing a NIK: look-ups one officer may make per
+        # hour (more are refused, 429), and look-ups (refused ones included) in an hour
+        # that put the officer on the admin dashboard's alerts.
+        "NIK_LOOKUPS_PER_HOUR": _int("NIK_LOOKUPS_PER_HOUR", 12),
+        "NIK_LOOKUP_ALERT": _int("NIK_LOOKUP_ALERT", 8),
         # Violation photos (re-encoded JPEGs with random names); the instance folder by default.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         # Largest photo an officer may upload, in bytes (before re-encoding).

@@ -55,6 +55,7 @@ def test_session_cookies_are_httponly_and_lax(client, create_user):
 def test_cookies_are_secure_in_production(database_uri, app, monkeypatch):
     monkeypatch.setenv("PATROLI_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "production-secret")
+    monkeypatch.setenv("NIK_HMAC_KEY", "production-nik-key")
     prod = create_app(base_config(database_uri) | {"SECRET_KEY": "production-secret"})
     prod.test_client_class = CsrfClient
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["REMEMBER_COOKIE_SECURE"]

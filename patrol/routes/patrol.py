@@ -24,7 +24,7 @@ from patrol import pwa
 from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
 from patrol.extensions import db
 from patrol.models import CrowdCount, Violation, Visit
-from patrol.services import field
+from patrol.services import field, nik_lookups
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.timeutil import utcnow
@@ -377,14 +377,27 @@ def withdraw_crowd(entry_id: int):
 @bp.route("/nik", methods=["POST"])
 @roles("officer")
 def nik_history():
-    """Earlier violations of the NIK being typed, and the suggested sanction level."""
+    """Earlier violations of the NIK being typed, and the suggested sanction level.
+
+    Only from an open visit, limited per officer, every look-up audited (nik_lookups).
+    """
     error = None
     history = None
     try:
-        history = field.offender_history(request.form.get("offender_nik"))
+        history = nik_lookups.lookup(
+            current_user.id,
+            request.form.get("offender_nik"),
+            utcnow(),
+            current_app.config["NIK_LOOKUPS_PER_HOUR"],
+        )
     except ValidationError as problem:
         # Still typing: the form says why once the NIK is saved; no nagging here.
         error = problem.message
+    except nik_lookups.LookupRefused as refusal:
+        db.session.commit()  # the refusal stays in the audit trail
+        page = render_template("patrol/_nik_history.html", history=None, refused=refusal.message)
+        return page, refusal.status
+    db.session.commit()
     return render_template("patrol/_nik_history.html", history=history, error=error)
 
 

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from patrol.access import roles
 from patrol.extensions import db
-from patrol.services import checkpoints, dashboard, exports
+from patrol.services import checkpoints, dashboard, exports, nik_lookups
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
@@ -64,6 +64,7 @@ def _figures_context(now, offices) -> dict:
         "figures": dashboard.today_figures(now),
         "inside_now": sum(o.inside for o in offices),
         "alerts": dashboard.alerts(now, current_app.config["ALERT_UNVISITED_HOURS"]),
+        "nik_bursts": nik_lookups.bursts(now, current_app.config["NIK_LOOKUP_ALERT"]),
     }
 
 
