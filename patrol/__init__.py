@@ -166,6 +166,10 @@ def register_template_helpers(app: Flask) -> None:
 
     i18n.register_template_helpers(app)
 
+    from patrol.services import late_entries
+
+    late_entries.register_template_helpers(app)
+
 
 def register_commands(app: Flask) -> None:
     from patrol import cli

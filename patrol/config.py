@@ -181,6 +181,14 @@ def from_env(instance_path: str) -> dict:
         "PUBLIC_FEED_CACHE_SECONDS": _int("PUBLIC_FEED_CACHE_SECONDS", 10),
         # An open visit without a shift is closed by the system this many hours after its start.
         "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
+        # An entry that reaches the server more than this many hours after its recorded
+        # time (an offline phone, or a back-dated entry) is marked late in reports and on
+        # its printable record.
+        "LATE_ENTRY_HOURS": float(os.environ.get("LATE_ENTRY_HOURS", "12")),
+        # A visit that reaches the server later than its shift's end plus this many minutes
+        # does not count as that shift kept (a phone that was offline all shift has this
+        # long after the shift to send it).
+        "SHIFT_SYNC_GRACE_MINUTES": _int("SHIFT_SYNC_GRACE_MINUTES", 120),
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.
         "CHECKPOINT_RADIUS_M": _int("CHECKPOINT_RADIUS_M", 30),
     }

@@ -169,6 +169,7 @@ def test_alerts_name_unvisited_zones_missed_shifts_and_visits_outside(
         ani,
         watched,
         started_at=now - timedelta(hours=1),
+        created_at=now - timedelta(hours=1),  # sent at once (a late one keeps no shift)
         start_geofence="outside",
         start_distance_m=240.0,
     )

@@ -25,7 +25,7 @@ from patrol.models import (
     Zone,
     inside_now_terms,
 )
-from patrol.services import audit
+from patrol.services import audit, late_entries
 from patrol.services.errors import ValidationError
 from patrol.timeutil import wib_day_bounds, wib_today
 
@@ -219,16 +219,7 @@ def alerts(now: datetime, unvisited_hours: float, grace_minutes: int = 30) -> di
         .order_by(Zone.name)
     ).all()
     start, _end = wib_day_bounds(wib_today(now))
-    visited_shift = (
-        sa.select(Visit.id)
-        .where(
-            Visit.officer_id == Assignment.officer_id,
-            Visit.zone_id == Assignment.zone_id,
-            Visit.started_at >= Assignment.starts_at,
-            Visit.started_at < Assignment.ends_at,
-        )
-        .exists()
-    )
+    visited_shift = late_entries.shift_kept_clause(late_entries.shift_grace())
     missed = db.session.execute(
         sa.select(User.full_name, Zone.name.label("zone"), Assignment.starts_at)
         .join(User, User.id == Assignment.officer_id)

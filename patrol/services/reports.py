@@ -27,7 +27,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services import audit
+from patrol.services import audit, late_entries
 from patrol.services.errors import ValidationError
 from patrol.timeutil import FIRST_DAY, LAST_DAY, wib_day_bounds, wib_today
 from patrol.urls import MAX_ID
@@ -194,6 +194,14 @@ def violations_report(f: Filters) -> dict:
     ).all()
     day = bucket(Violation.recorded_at, "day").label("day")
     by_day = db.session.execute(base.add_columns(day, n).group_by(day).order_by(day)).all()
+    # Entries that arrived long after they were recorded (offline or back-dated).
+    late = db.session.scalar(
+        base.add_columns(n).where(
+            late_entries.arrived_late_clause(
+                Violation.recorded_at, Violation.created_at, late_entries.late_after()
+            )
+        )
+    )
     by_action = db.session.execute(
         base.add_columns(ViolationAction.label, n, fines)
         .join(ViolationAction, ViolationAction.id == Violation.action_id)
@@ -207,6 +215,7 @@ def violations_report(f: Filters) -> dict:
         "by_action": by_action,
         "total": sum(row.n for row in by_category),
         "fines": sum(row.fines for row in by_action),
+        "late": int(late or 0),
     }
 
 
@@ -217,6 +226,7 @@ def violation_rows(f: Filters, reviewed: bool | None = None, limit: int | None =
         .add_columns(
             Violation.id,
             Violation.recorded_at,
+            Violation.created_at,
             Zone.name.label("zone"),
             User.full_name.label("officer"),
             ViolationCategory.label.label("category"),
@@ -370,18 +380,10 @@ def checkins_report(f: Filters) -> dict:
 
 
 def coverage_report(f: Filters) -> list:
-    """Per officer: shifts, shifts kept (a visit started in the zone during the shift),
+    """Per officer: shifts, shifts kept (a visit started in the zone during the shift and
+    sent by its end plus grace: late_entries.shift_kept_clause),
     visits, and hours spent in visits that started inside the zone."""
-    kept = (
-        sa.select(Visit.id)
-        .where(
-            Visit.officer_id == Assignment.officer_id,
-            Visit.zone_id == Assignment.zone_id,
-            Visit.started_at >= Assignment.starts_at,
-            Visit.started_at < Assignment.ends_at,
-        )
-        .exists()
-    )
+    kept = late_entries.shift_kept_clause(late_entries.shift_grace())
     shift_conditions = [Assignment.starts_at >= f.since, Assignment.starts_at < f.until]
     visit_conditions = [Visit.started_at >= f.since, Visit.started_at < f.until]
     if f.zone_id:
@@ -404,11 +406,15 @@ def coverage_report(f: Filters) -> list:
         ),
         else_=0,
     )
+    late_visit = late_entries.arrived_late_clause(
+        Visit.started_at, Visit.created_at, late_entries.late_after()
+    )
     visits = (
         sa.select(
             Visit.officer_id.label("officer_id"),
             sa.func.count(Visit.id).label("visits"),
             sa.func.coalesce(sa.func.sum(inside_seconds), 0).label("seconds"),
+            sa.func.coalesce(sa.func.sum(sa.case((late_visit, 1), else_=0)), 0).label("late"),
         )
         .where(*visit_conditions)
         .group_by(Visit.officer_id)
@@ -421,6 +427,7 @@ def coverage_report(f: Filters) -> list:
             sa.func.coalesce(shifts.c.kept, 0).label("kept"),
             sa.func.coalesce(visits.c.visits, 0).label("visits"),
             sa.func.coalesce(visits.c.seconds, 0).label("seconds"),
+            sa.func.coalesce(visits.c.late, 0).label("late"),
         )
         .outerjoin(shifts, shifts.c.officer_id == User.id)
         .outerjoin(visits, visits.c.officer_id == User.id)
@@ -435,6 +442,7 @@ def coverage_report(f: Filters) -> list:
             "missed": int(row.shifts) - int(row.kept),
             "visits": int(row.visits),
             "hours_inside": round(float(row.seconds) / 3600, 1),
+            "late_visits": int(row.late),
         }
         for row in rows
     ]
