@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -130,7 +131,9 @@ def home():
         db.session.commit()
         flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
     day = officer_day(current_user.id, now)
-    return render_template("patrol/home.html", day=day, open_visit=open_visit)
+    response = make_response(render_template("patrol/home.html", day=day, open_visit=open_visit))
+    response.headers["Cache-Control"] = pwa.OFFLINE_PAGE_CACHE_CONTROL  # kept for offline
+    return response
 
 
 @bp.route("/kunjungan", methods=["POST"])
@@ -524,6 +527,7 @@ def service_worker():
         home_url=url_for("patrol.home"),
         core_url=url_for("static", filename="js/outbox-core.js"),
         logout_urls=[url_for("auth.logout"), url_for("auth.logout_everywhere")],
+        owner_header=pwa.CACHE_OWNER_HEADER,
     )
     response = current_app.response_class(body, mimetype="text/javascript")
     # The browser checks for a new release on every visit (a new version = new caches).
@@ -539,12 +543,16 @@ def offline_visit():
     The service worker keeps it and shows it for a visit started offline (the visit's
     UUID comes from the address); the script fills it from the outbox.
     """
-    return render_template(
-        "patrol/offline_visit.html",
-        categories=field.categories(),
-        actions=field.actions(),
-        crowd_config={
-            "busy": current_app.config["CROWD_BUSY_PERCENT"],
-            "over": current_app.config["CROWD_OVER_PERCENT"],
-        },
+    response = make_response(
+        render_template(
+            "patrol/offline_visit.html",
+            categories=field.categories(),
+            actions=field.actions(),
+            crowd_config={
+                "busy": current_app.config["CROWD_BUSY_PERCENT"],
+                "over": current_app.config["CROWD_OVER_PERCENT"],
+            },
+        )
     )
+    response.headers["Cache-Control"] = pwa.OFFLINE_PAGE_CACHE_CONTROL  # kept for offline
+    return response
