@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from patrol import pwa
+from patrol.extensions import db
+from patrol.models import Violation
 
 OWNER = pwa.CACHE_OWNER_HEADER
 
@@ -14,7 +18,8 @@ def test_personal_pages_are_no_store_and_the_offline_pages_may_be_kept(field_set
     visit_page = client.get(field_setup.visit_url)
     assert "Andi Wijaya" in visit_page.get_data(as_text=True)
     assert "no-store" in visit_page.headers["Cache-Control"]
-    record = client.get("/patroli/pelanggaran/1/cetak")
+    entry_id = db.session.scalar(sa.select(Violation.id))
+    record = client.get(f"/patroli/pelanggaran/{entry_id}/cetak")
     assert record.status_code == 200 and "no-store" in record.headers["Cache-Control"]
     for page in ("/patroli/", "/patroli/luring"):
         assert client.get(page).headers["Cache-Control"] == "private, no-cache", page
