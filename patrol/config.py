@@ -49,9 +49,19 @@ def load_secret_key(instance_path: str, production: bool) -> str:
         raise RuntimeError("SECRET_KEY must be set when PATROLI_ENV=production")
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Owner-only from the start, and whole when it appears: written aside, then linked
+        # into place (a worker that loses the race reads the winner's key).
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

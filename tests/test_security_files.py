@@ -166,3 +166,24 @@ def test_gunicorn_error_log_leaves_query_strings_out(tmp_path):
     assert "Error handling request GET /jaga/1" in text
     assert "Error handling request /c/tiket" in text
     assert "0812" not in text and "Budi" not in text and "?" not in text
+
+
+def test_a_new_secret_key_file_is_readable_by_its_owner_only(tmp_path, monkeypatch):
+    from patrol.config import load_secret_key
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    key = load_secret_key(str(tmp_path / "instance"), production=False)
+    path = tmp_path / "instance" / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert load_secret_key(str(tmp_path / "instance"), production=False) == key
+    assert [p.name for p in path.parent.iterdir()] == ["secret_key"]
+
+
+def test_a_backup_is_readable_by_its_owner_only(app, tmp_path):
+    from patrol.backup import backup_database
+
+    target = tmp_path / "backups" / "patroli.backup"
+    backup_database(app.config["SQLALCHEMY_DATABASE_URI"], target)
+    assert target.stat().st_size > 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
