@@ -1,7 +1,11 @@
 """gunicorn settings; every value can be overridden from the environment."""
 
+import logging
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 # Loopback by default; production binds where the reverse proxy expects (BIND).
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
@@ -30,3 +34,31 @@ if _runtime_dir:
     control_socket = os.path.join(_runtime_dir, "gunicorn.ctl")
 else:
     control_socket_disable = True
+# The error log must not carry them either: a worker killed on timeout logs "Error handling
+# request GET /path?query" with the full URI.
+_QUERY_STRING = re.compile(r"(/[^\s?]*)\?\S*")
+
+
+def _without_query(value):
+    return _QUERY_STRING.sub(r"\1", value) if isinstance(value, str) else value
+
+
+class _NoQueryStrings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _without_query(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_without_query(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: _without_query(arg) for key, arg in record.args.items()}
+        return True
+
+
+class ErrorLogWithoutQueryStrings(Logger):
+    """gunicorn's logger, with query strings cut from every error-log message."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(_NoQueryStrings())
+
+
+logger_class = ErrorLogWithoutQueryStrings

@@ -250,11 +250,13 @@ def app_env(database_url: str, tmp: Path) -> dict:
     return {
         "PATROLI_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "NIK_HMAC_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "memory://"),
         "CHECKIN_LIMIT_PER_IP": UNLIMITED,
         "CHECKIN_LIMIT_PER_ENTRANCE": UNLIMITED,
         "LOGIN_LIMIT_PER_IP": UNLIMITED,
+        "LOGIN_LIMIT_SUCCESS_PER_IP": UNLIMITED,
         "UPLOAD_FOLDER": str(tmp / "uploads"),
         "ACCESS_LOG": "/dev/null",
         "BENCH_TWIN_DATABASE_URL": sqlalchemy_url(database_url),

@@ -306,6 +306,8 @@ def main() -> int:
             env = {
                 "PATROLI_ENV": "production",
                 "SECRET_KEY": secrets.token_urlsafe(48),
+                "NIK_HMAC_KEY": secrets.token_urlsafe(48),
+                "LOGIN_LIMIT_SUCCESS_PER_IP": UNLIMITED,
                 "DATABASE_URL": database_url,
                 "RATELIMIT_STORAGE_URI": redis_url,
                 "TRUSTED_PROXIES": "1",

@@ -10,7 +10,8 @@ from flask import Flask
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, errors, CLI."""
     app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The instance folder holds the database, the secret key and the photos: owner only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     from patrol.config import from_env
 
@@ -66,9 +67,29 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event
 
+        create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
             event.listen(db.engine, "begin", _sqlite_begin)
+
+
+def create_private_sqlite_file(uri: str) -> None:
+    """Create the SQLite file readable by its owner only, before SQLite creates it 0644.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    import contextlib
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    name = make_url(uri).database
+    if not name or name == ":memory:" or name.startswith("file:") or os.path.exists(name):
+        return
+    Path(name).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another worker made it a moment ago
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -166,6 +187,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
 
     i18n.register_template_helpers(app)
+
+    from patrol.services import late_entries
+
+    late_entries.register_template_helpers(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -27,6 +27,8 @@ def entity_labels() -> dict[str, str]:
         "checkpoint": _("Titik patroli"),
         "patrol_round": _("Putaran patroli"),
         "missed_checkpoint": _("Titik terlewat"),
+        "visit": _("Kunjungan"),
+        "complaint": _("Aduan"),
     }
 
 
@@ -46,6 +48,12 @@ def action_label(action: str) -> str:
         "withdraw": _("ditarik"),
         "acknowledge": _("diterima"),
         "close": _("ditutup"),
+        "correct": _("dikoreksi"),
+        "assign": _("ditugaskan"),
+        "merge": _("digabung"),
+        "reject": _("ditolak"),
+        "nik_lookup": _("cek NIK"),
+        "nik_lookup_refused": _("cek NIK ditolak"),
     }.get(action, action)
 
 

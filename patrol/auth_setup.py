@@ -1,13 +1,12 @@
-"""Flask-Login wiring: sessions keyed by a revocable per-user token."""
+"""Flask-Login wiring: sessions keyed by a per-login token kept on the server."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Flask, jsonify, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from patrol.extensions import db
-from patrol.models import User
+from patrol.services import login_sessions
+from patrol.timeutil import utcnow
 
 
 def init_login(app: Flask, login_manager) -> None:
@@ -19,10 +18,9 @@ def init_login(app: Flask, login_manager) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(session_token: str):
-        return db.session.scalar(
-            sa.select(User).where(User.session_token == session_token, User.active.is_(True))
-        )
+    def load_user(login_token: str):
+        # The cookie names one login on the server: ended by logout, expired after a shift.
+        return login_sessions.load(login_token, utcnow())
 
     @login_manager.unauthorized_handler
     def unauthorized():

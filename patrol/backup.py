@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -14,6 +15,9 @@ def backup_database(uri: str, target: Path) -> str:
     """Write a consistent copy of the database to ``target``; return what was done."""
     url = sa.engine.make_url(uri)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A backup holds all the personal data: readable by its owner only, from the start.
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(target, 0o600)
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(url.database)
         try:

@@ -1,7 +1,8 @@
 """Configuration, read from the environment once per app.
 
 Every key says what it is for. Secrets have no usable default in production: with
-``PATROLI_ENV=production`` the app refuses to start without ``SECRET_KEY``.
+``PATROLI_ENV=production`` the app refuses to start without ``SECRET_KEY`` and
+``NIK_HMAC_KEY``.
 """
 
 from __future__ import annotations
@@ -52,10 +53,33 @@ def load_secret_key(instance_path: str, production: bool) -> str:
         raise RuntimeError("SECRET_KEY must be set when PATROLI_ENV=production")
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Owner-only from the start, and whole when it appears: written aside, then linked
+        # into place (a worker that loses the race reads the winner's key).
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
+
+
+def load_nik_key(production: bool) -> str | None:
+    """``NIK_HMAC_KEY`` from the environment; required in production, like ``SECRET_KEY``.
+
+    Elsewhere it may be unset: the key is then derived from SECRET_KEY. In production a
+    derived key would tie every NIK hash to SECRET_KEY, so rotating that key (after a
+    leak) would silently end repeat-offender matching.
+    """
+    key = os.environ.get("NIK_HMAC_KEY")
+    if production and not key:
+        raise RuntimeError("NIK_HMAC_KEY must be set when PATROLI_ENV=production")
+    return key or None
 
 
 def from_env(instance_path: str) -> dict:
@@ -83,9 +107,16 @@ def from_env(instance_path: str) -> dict:
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Where rate-limit counters live: memory:// for one process, redis://... across hosts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # Failed logins allowed per client address, and per username.
+        # Failed logins allowed per client address; per username from one address (what
+        # throttles a guesser); and per username from everywhere, a ceiling far above it so
+        # that a stranger cannot lock the real owner out.
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes"),
-        "LOGIN_LIMIT_PER_USER": os.environ.get("LOGIN_LIMIT_PER_USER", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_USER_IP": os.environ.get("LOGIN_LIMIT_PER_USER_IP", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_USER": os.environ.get("LOGIN_LIMIT_PER_USER", "100 per hour"),
+        # Successful logins allowed per client address (each costs a password hash).
+        "LOGIN_LIMIT_SUCCESS_PER_IP": os.environ.get(
+            "LOGIN_LIMIT_SUCCESS_PER_IP", "30 per 10 minutes"
+        ),
         # Remember-me and session lifetime: one shift.
         "REMEMBER_COOKIE_DURATION": timedelta(hours=_int("SESSION_HOURS", 12)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 12)),
@@ -140,14 +171,22 @@ def from_env(instance_path: str) -> dict:
         "ZONE_BOUNDS": _bounds("ZONE_BOUNDS", KOTA_MALANG_BOUNDS),
         # Demo passwords for seed-demo (random and printed once when unset).
         "SEED_DEMO_PASSWORD": os.environ.get("SEED_DEMO_PASSWORD"),
-        # Key of the HMAC that turns an offender's NIK into a repeat-offender hash. When unset
-        # it is derived from SECRET_KEY (patrol.services.field.nik_key), so rotating
-        # SECRET_KEY without setting this first breaks matching against earlier records.
-        "NIK_HMAC_KEY": os.environ.get("NIK_HMAC_KEY"),
+        # Key of the HMAC that turns an offender's NIK into a repeat-offender hash; required
+        # when PATROLI_ENV=production. When unset elsewhere it is derived from SECRET_KEY
+        # (patrol.services.field.nik_key), so rotating SECRET_KEY breaks matching.
+        "NIK_HMAC_KEY": load_nik_key(production),
+        # The repeat-offender look-up while typing a NIK: look-ups one officer may make per
+        # hour (more are refused, 429), and look-ups (refused ones included) in an hour
+        # that put the officer on the admin dashboard's alerts.
+        "NIK_LOOKUPS_PER_HOUR": _int("NIK_LOOKUPS_PER_HOUR", 12),
+        "NIK_LOOKUP_ALERT": _int("NIK_LOOKUP_ALERT", 8),
         # Violation photos (re-encoded JPEGs with random names); the instance folder by default.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         # Largest photo an officer may upload, in bytes (before re-encoding).
         "PHOTO_MAX_BYTES": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+        # Most pixels a photo may declare (width x height), checked in its header before
+        # decoding: a small file claiming a huge image is refused (a decompression bomb).
+        "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
         # Largest request body of any kind (413 above it): a photo plus its form, with room.
         "MAX_CONTENT_LENGTH": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024) + 2 * 1024 * 1024,
         # Crowd levels against a zone's capacity: "ramai" from this percentage, "melebihi
@@ -163,6 +202,14 @@ def from_env(instance_path: str) -> dict:
         "FORECAST_CACHE_SECONDS": _int("FORECAST_CACHE_SECONDS", 300),
         # An open visit without a shift is closed by the system this many hours after its start.
         "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
+        # An entry that reaches the server more than this many hours after its recorded
+        # time (an offline phone, or a back-dated entry) is marked late in reports and on
+        # its printable record.
+        "LATE_ENTRY_HOURS": float(os.environ.get("LATE_ENTRY_HOURS", "12")),
+        # A visit that reaches the server later than its shift's end plus this many minutes
+        # does not count as that shift kept (a phone that was offline all shift has this
+        # long after the shift to send it).
+        "SHIFT_SYNC_GRACE_MINUTES": _int("SHIFT_SYNC_GRACE_MINUTES", 120),
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.
         "CHECKPOINT_RADIUS_M": _int("CHECKPOINT_RADIUS_M", 30),
         # Public complaints (aduan warga, /aduan) ----------------------------------------

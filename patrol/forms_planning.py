@@ -15,9 +15,17 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from patrol.forms import TextForm
+from patrol.timeutil import FIRST_DAY, LAST_DAY, in_calendar
 from patrol.urls import MAX_ID
 
 REQUIRED = _l("Wajib diisi.")
@@ -32,6 +40,18 @@ def record_id(value) -> int:
     if not 0 <= number <= MAX_ID:
         raise ValueError(value)
     return number
+
+
+def calendar_day(_form, field) -> None:
+    """A shift's day within the app's calendar (a window beyond it overflows)."""
+    if field.data is not None and not in_calendar(field.data):
+        raise ValidationError(
+            _l(
+                "Tanggal harus antara tahun %(first)d dan %(last)d.",
+                first=FIRST_DAY.year,
+                last=LAST_DAY.year,
+            )
+        )
 
 
 def zone_kind_choices():
@@ -127,7 +147,7 @@ class PasswordResetForm(TextForm):
 class ShiftForm(TextForm):
     officer_id = SelectField(_l("Petugas"), coerce=record_id, validate_choice=False)
     zone_id = SelectField(_l("Zona"), coerce=record_id, validate_choice=False)
-    day = DateField(_l("Tanggal"), validators=[InputRequired(REQUIRED)])
+    day = DateField(_l("Tanggal"), validators=[InputRequired(REQUIRED), calendar_day])
     starts_at = TimeField(_l("Mulai (WIB)"), validators=[InputRequired(REQUIRED)])
     ends_at = TimeField(_l("Selesai (WIB)"), validators=[InputRequired(REQUIRED)])
     repeat_days = IntegerField(
@@ -143,8 +163,8 @@ class ShiftForm(TextForm):
 
 
 class CopyDayForm(TextForm):
-    source = DateField(_l("Salin dari tanggal"), validators=[InputRequired(REQUIRED)])
-    target = DateField(_l("Ke tanggal"), validators=[InputRequired(REQUIRED)])
+    source = DateField(_l("Salin dari tanggal"), validators=[InputRequired(REQUIRED), calendar_day])
+    target = DateField(_l("Ke tanggal"), validators=[InputRequired(REQUIRED), calendar_day])
     copy_zone_id = SelectField(_l("Hanya zona"), coerce=record_id, validate_choice=False, default=0)
     copy_confirm_past = BooleanField(_l("Saya sengaja mencatat shift yang sudah lewat"))
 

@@ -105,8 +105,12 @@ class User(UserMixin, db.Model):
         """Invalidate every session and remember-me cookie of this user."""
         self.session_token = new_token()
 
+    # The login (patrol.services.login_sessions) this object was loaded or logged in under;
+    # not a column. Its token is what the session and remember-me cookies carry.
+    login_token = None
+
     def get_id(self) -> str:
-        return self.session_token
+        return self.login_token or ""
 
     @property
     def is_active(self) -> bool:
@@ -114,6 +118,25 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} ({self.role})>"
+
+
+class LoginSession(db.Model):
+    """One login on one device, ended on the server by logging out or after one shift.
+
+    The session and remember-me cookies carry a random token naming this row (only its
+    hash is stored), so a copied cookie dies with the login it came from.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The user's session_token at login: replacing it (new password, "log out on all
+    # devices", deactivation) ends every login of the user at once.
+    user_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Zone(db.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -55,3 +56,18 @@ def cache_version(static_folder: str) -> str:
     template = Path(__file__).parent / "templates" / "patrol" / "sw.js"
     digest.update(template.read_bytes())
     return digest.hexdigest()[:12]
+
+
+# The officer's pages the service worker may keep for offline use send this instead of
+# the staff default "private, no-store"; the worker never keeps a no-store page, so
+# pages with personal data (a visit's timeline, a printable record) never reach its cache.
+OFFLINE_PAGE_CACHE_CONTROL = "private, no-cache"
+# Header naming whose pages these are (a keyed hash, not the user id): the worker empties
+# its page cache when another user's page arrives, or a page without it (no session).
+CACHE_OWNER_HEADER = "X-Patroli-Cache-Owner"
+
+
+def cache_owner(secret_key: str, user_id: int) -> str:
+    """An opaque, stable name for a user's offline cache."""
+    digest = hmac.new(str(secret_key).encode(), f"cache-owner:{user_id}".encode(), "sha256")
+    return digest.hexdigest()[:24]

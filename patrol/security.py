@@ -68,7 +68,21 @@ def init_security_headers(app: Flask) -> None:
 
             if current_user and current_user.is_authenticated:
                 headers["Cache-Control"] = "private, no-store"
+        _name_cache_owner(app, response)
         return response
+
+
+def _name_cache_owner(app: Flask, response) -> None:
+    """Say whose page this is, for the officer app's offline cache (patrol/pwa.py)."""
+    if request.endpoint == "static":
+        return
+    from flask_login import current_user
+
+    from patrol import pwa
+
+    if current_user and current_user.is_authenticated:
+        owner = pwa.cache_owner(app.secret_key, current_user.id)
+        response.headers[pwa.CACHE_OWNER_HEADER] = owner
 
 
 def reject_nul_bytes():

@@ -6,6 +6,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
+# The calendar days the app plans and reports on. Day arithmetic near year 1 or 9999
+# overflows (a week view, an overnight shift, a copy of a day); no record is that old or new.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def utcnow() -> datetime:
@@ -20,3 +23,8 @@ def wib_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def wib_today(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(WIB).date()
+
+
+def in_calendar(day: date) -> bool:
+    """True for a day between FIRST_DAY and LAST_DAY (the days the app works with)."""
+    return FIRST_DAY <= day <= LAST_DAY

@@ -351,12 +351,20 @@ def test_coverage_report_counts_shifts_kept_missed_and_time_inside(
         budi,
         tugu,
         started_at=wib(3, 8),
+        created_at=wib(3, 8),  # sent at once (a late one keeps no shift)
         ended_at=wib(3, 9, 30),
         start_geofence="inside",
         assignment_id=kept.id,
     )
     create_visit(budi, tugu, started_at=wib(3, 10), ended_at=wib(3, 11), start_geofence="outside")
-    create_visit(ani, tugu, started_at=wib(5, 7, 30), ended_at=wib(5, 8), start_geofence="inside")
+    create_visit(
+        ani,
+        tugu,
+        started_at=wib(5, 7, 30),
+        created_at=wib(5, 7, 30),
+        ended_at=wib(5, 8),
+        start_geofence="inside",
+    )
     rows = reports.coverage_report(reports.Filters(date(2026, 11, 2), date(2026, 11, 8)))
     assert rows == [
         {
@@ -367,6 +375,7 @@ def test_coverage_report_counts_shifts_kept_missed_and_time_inside(
             "visits": 1,
             "unscheduled": 0,
             "hours_inside": 0.5,
+            "late_visits": 0,
         },
         {
             "officer": "Budi Santoso",
@@ -376,6 +385,7 @@ def test_coverage_report_counts_shifts_kept_missed_and_time_inside(
             "visits": 2,
             "unscheduled": 0,
             "hours_inside": 1.5,
+            "late_visits": 1,  # the second, recorded in the past and sent now
         },
     ]
     export = admin_client.get("/admin/laporan/cakupan.csv", query_string=WEEK, buffered=True)

@@ -34,9 +34,14 @@ def test_tiles_are_the_only_outside_image_source():
     assert "img-src 'self' data: blob: https://tile.openstreetmap.org" in csp
 
 
-def test_staff_pages_are_not_cached(client, create_user, login):
-    login(client, create_user("officer"))
-    assert client.get("/patroli/").headers["Cache-Control"] == "private, no-store"
+def test_staff_pages_are_not_cached(client, create_user, create_zone, create_visit, login):
+    officer = create_user("officer")
+    visit = create_visit(officer, create_zone())
+    login(client, officer)
+    page = client.get(f"/patroli/kunjungan/{visit.uuid}")
+    assert page.headers["Cache-Control"] == "private, no-store"
+    # The home and the offline shell hold no one else's data: the phone keeps them offline.
+    assert client.get("/patroli/").headers["Cache-Control"] == "private, no-cache"
 
 
 def test_session_cookies_are_httponly_and_lax(client, create_user):
@@ -55,6 +60,7 @@ def test_session_cookies_are_httponly_and_lax(client, create_user):
 def test_cookies_are_secure_in_production(database_uri, app, monkeypatch):
     monkeypatch.setenv("PATROLI_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "production-secret")
+    monkeypatch.setenv("NIK_HMAC_KEY", "production-nik-key")
     prod = create_app(base_config(database_uri) | {"SECRET_KEY": "production-secret"})
     prod.test_client_class = CsrfClient
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["REMEMBER_COOKIE_SECURE"]

@@ -30,7 +30,7 @@ from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
 from patrol.services import audit, crowd_hours, offices, shifts, users, zones
 from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow, wib_day_bounds, wib_today
+from patrol.timeutil import FIRST_DAY, LAST_DAY, in_calendar, utcnow, wib_day_bounds, wib_today
 from patrol.urls import parse_id
 from patrol.zone_overlap import overlapping
 
@@ -139,7 +139,7 @@ def _zone_form_page(form, zone, form_error, status):
 
 def _zone_geometry(form: ZoneForm) -> dict:
     # A POST without the field leaves the zone's stored dict (ZoneForm(obj=zone)) here.
-    text = form.geometry.data if isinstance(form.geometry.data, str) else ""
+    text = form.geometry.data if isinstance(form.geometry.data, str) else None
     return zones.parse_geometry(
         text,
         form.center_lat.data,
@@ -423,9 +423,19 @@ def user_password(user_id: int):
 
 def _parse_day(text: str | None) -> date:
     try:
-        return date.fromisoformat(text) if text else wib_today()
+        day = date.fromisoformat(text) if text else wib_today()
     except ValueError:
         return wib_today()
+    if not in_calendar(day):
+        abort(
+            400,
+            description=_(
+                "Tanggal harus antara tahun %(first)d dan %(last)d.",
+                first=FIRST_DAY.year,
+                last=LAST_DAY.year,
+            ),
+        )
+    return day
 
 
 @bp.route("/shift")

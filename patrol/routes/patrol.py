@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -25,7 +26,7 @@ from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
 from patrol.extensions import db
 from patrol.models import CrowdCount, Violation, Visit
 from patrol.numbers import angka
-from patrol.services import crowd_hours, field
+from patrol.services import crowd_hours, field, nik_lookups
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.services.zones import list_zones
@@ -134,13 +135,16 @@ def home():
     day = officer_day(current_user.id, now)
     # Where to go next, when free: expected crowding now and time since the last visit.
     suggested = [] if open_visit else crowd_hours.suggestions(now)
-    return render_template(
+    page = render_template(
         "patrol/home.html",
         day=day,
         open_visit=open_visit,
         suggestions=suggested,
         zones=list_zones(False),
     )
+    response = make_response(page)
+    response.headers["Cache-Control"] = pwa.OFFLINE_PAGE_CACHE_CONTROL  # kept for offline
+    return response
 
 
 @bp.route("/kunjungan", methods=["POST"])
@@ -388,14 +392,27 @@ def withdraw_crowd(entry_id: int):
 @bp.route("/nik", methods=["POST"])
 @roles("officer")
 def nik_history():
-    """Earlier violations of the NIK being typed, and the suggested sanction level."""
+    """Earlier violations of the NIK being typed, and the suggested sanction level.
+
+    Only from an open visit, limited per officer, every look-up audited (nik_lookups).
+    """
     error = None
     history = None
     try:
-        history = field.offender_history(request.form.get("offender_nik"))
+        history = nik_lookups.lookup(
+            current_user.id,
+            request.form.get("offender_nik"),
+            utcnow(),
+            current_app.config["NIK_LOOKUPS_PER_HOUR"],
+        )
     except ValidationError as problem:
         # Still typing: the form says why once the NIK is saved; no nagging here.
         error = problem.message
+    except nik_lookups.LookupRefused as refusal:
+        db.session.commit()  # the refusal stays in the audit trail
+        page = render_template("patrol/_nik_history.html", history=None, refused=refusal.message)
+        return page, refusal.status
+    db.session.commit()
     return render_template("patrol/_nik_history.html", history=history, error=error)
 
 
@@ -522,6 +539,7 @@ def service_worker():
         home_url=url_for("patrol.home"),
         core_url=url_for("static", filename="js/outbox-core.js"),
         logout_urls=[url_for("auth.logout"), url_for("auth.logout_everywhere")],
+        owner_header=pwa.CACHE_OWNER_HEADER,
     )
     response = current_app.response_class(body, mimetype="text/javascript")
     # The browser checks for a new release on every visit (a new version = new caches).
@@ -537,12 +555,16 @@ def offline_visit():
     The service worker keeps it and shows it for a visit started offline (the visit's
     UUID comes from the address); the script fills it from the outbox.
     """
-    return render_template(
-        "patrol/offline_visit.html",
-        categories=field.categories(),
-        actions=field.actions(),
-        crowd_config={
-            "busy": current_app.config["CROWD_BUSY_PERCENT"],
-            "over": current_app.config["CROWD_OVER_PERCENT"],
-        },
+    response = make_response(
+        render_template(
+            "patrol/offline_visit.html",
+            categories=field.categories(),
+            actions=field.actions(),
+            crowd_config={
+                "busy": current_app.config["CROWD_BUSY_PERCENT"],
+                "over": current_app.config["CROWD_OVER_PERCENT"],
+            },
+        )
     )
+    response.headers["Cache-Control"] = pwa.OFFLINE_PAGE_CACHE_CONTROL  # kept for offline
+    return response

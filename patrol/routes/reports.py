@@ -23,7 +23,7 @@ from patrol.access import roles
 from patrol.extensions import db
 from patrol.geofence import centre
 from patrol.numbers import angka
-from patrol.services import checkpoints, complaints, dashboard, exports
+from patrol.services import checkpoints, complaints, dashboard, exports, nik_lookups
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
 from patrol.sketchmap import sketch
@@ -101,6 +101,7 @@ def _dashboard_context(now) -> dict:
         "alerts": dashboard.alerts(
             now, config["ALERT_UNVISITED_HOURS"], config["ALERT_GRACE_MINUTES"]
         ),
+        "nik_bursts": nik_lookups.bursts(now, config["NIK_LOOKUP_ALERT"]),
     }
 
 

@@ -24,6 +24,7 @@ from patrol.services import checkpoints
 from patrol.services import field as field_service
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
+from patrol.urls import parse_id
 
 bp = Blueprint("rounds", __name__)
 
@@ -209,8 +210,8 @@ def close_alert():
             raise ValueError
         checkpoints.close_alert(
             current_user.id,
-            form.get("assignment_id", type=int),
-            form.get("checkpoint_id", type=int),
+            form.get("assignment_id", type=parse_id),
+            form.get("checkpoint_id", type=parse_id),
             due_at,
             form.get("comment"),
         )

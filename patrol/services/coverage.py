@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import Assignment, User, Visit, Zone
+from patrol.services import late_entries
 
 # The verdicts that put a visit in its zone: inside, or a GPS fix whose accuracy circle
 # straddles the boundary (the officer is given the benefit of the doubt). "outside" and
@@ -30,7 +31,8 @@ def visit_in_zone():
 
 
 def shift_kept(shift=Assignment):
-    """SQL EXISTS: the shift's officer started a visit inside the shift's zone during it.
+    """SQL EXISTS: the shift's officer started a visit inside the shift's zone during it,
+    and the visit reached the server by the shift's end plus ``SHIFT_SYNC_GRACE_MINUTES``.
 
     The one definition of a kept shift, used by the dashboard's "missed" alert and by the
     coverage report. ``shift`` may be an alias of Assignment.
@@ -43,6 +45,9 @@ def shift_kept(shift=Assignment):
             Visit.started_at >= shift.starts_at,
             Visit.started_at < shift.ends_at,
             visit_in_zone(),
+            # Sent by the shift's end plus grace: a back-dated visit synced days later
+            # does not keep a shift that had already been missed (services/late_entries).
+            late_entries.arrived_by(shift.ends_at, Visit.created_at, late_entries.shift_grace()),
         )
         .exists()
     )

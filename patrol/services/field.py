@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import io
 import math
+import os
 import re
 import secrets
 import uuid as uuid_module
@@ -38,6 +39,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.services import photo_limits
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
@@ -260,19 +262,26 @@ def save_photo(data: bytes) -> str:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in PHOTO_FORMATS:
                 raise ValidationError(message, "photo")
+            # The size comes from the header: a decompression bomb is refused undecoded.
+            photo_limits.refuse_too_many_pixels(image)
             image.load()
             # Turn the pixels upright before the orientation tag goes with the rest of EXIF.
             upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+    except Image.DecompressionBombError:
+        raise photo_limits.too_many_pixels() from None
+    except (UnidentifiedImageError, *photo_limits.BROKEN_IMAGE_ERRORS):
         raise ValidationError(message, "photo") from None
     upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
     folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    # Photos of people: readable by the app's user only (folder 0700, files 0600).
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = secrets.token_hex(16) + ".jpg"
     # A fresh image carries no metadata: EXIF, GPS tags and comments stay behind.
     clean = Image.new("RGB", upright.size)
     clean.paste(upright)
-    clean.save(folder / name, "JPEG", quality=82, optimize=True)
+    descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        clean.save(out, "JPEG", quality=82, optimize=True)
     return name
 
 

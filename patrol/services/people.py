@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from patrol.extensions import db
 from patrol.models import ROLES, GuardPost, User
@@ -43,10 +46,23 @@ def create_user(username: str, role: str, password: str, full_name: str | None =
     return user
 
 
+@lru_cache(maxsize=1)
+def _unknown_user_hash() -> str:
+    # Same method and cost as a real password hash: checking it takes as long.
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
+    """The active user with these credentials, or None.
+
+    A failure takes one password check whether the user exists or not, so the time of
+    the answer does not tell which usernames exist.
+    """
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_unknown_user_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     user.last_login_at = datetime.now(timezone.utc)
     return user

@@ -27,15 +27,14 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services import audit, coverage
+from patrol.services import audit, coverage, late_entries
 from patrol.services.errors import ValidationError
-from patrol.timeutil import wib_day_bounds, wib_today
+from patrol.timeutil import FIRST_DAY, LAST_DAY, wib_day_bounds, wib_today
 from patrol.urls import MAX_ID
 
 # WIB has had no daylight saving since 1964: a fixed offset is exact.
 WIB_OFFSET_HOURS = 7
 MAX_RANGE_DAYS = 366
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -218,6 +217,14 @@ def violations_report(f: Filters) -> dict:
     ).all()
     day = bucket(Violation.recorded_at, "day").label("day")
     by_day = db.session.execute(base.add_columns(day, n).group_by(day).order_by(day)).all()
+    # Entries that arrived long after they were recorded (offline or back-dated).
+    late = db.session.scalar(
+        base.add_columns(n).where(
+            late_entries.arrived_late_clause(
+                Violation.recorded_at, Violation.created_at, late_entries.late_after()
+            )
+        )
+    )
     by_action = db.session.execute(
         base.add_columns(ViolationAction.label, n, fines)
         .join(ViolationAction, ViolationAction.id == Violation.action_id)
@@ -231,6 +238,7 @@ def violations_report(f: Filters) -> dict:
         "by_action": by_action,
         "total": sum(row.n for row in by_category),
         "fines": sum(row.fines for row in by_action),
+        "late": int(late or 0),
     }
 
 
@@ -241,6 +249,7 @@ def violation_rows(f: Filters, reviewed: bool | None = None, limit: int | None =
         .add_columns(
             Violation.id,
             Violation.recorded_at,
+            Violation.created_at,
             Zone.name.label("zone"),
             User.full_name.label("officer"),
             ViolationCategory.label.label("category"),
@@ -539,7 +548,8 @@ def checkins_report(f: Filters) -> dict:
 
 def coverage_report(f: Filters, now: datetime | None = None) -> list:
     """Per officer: shifts, shifts kept (``coverage.shift_kept``: a visit made inside the
-    zone, started during the shift), visits, and hours in visits started inside the zone."""
+    zone, started during the shift and sent by its end plus grace), visits, and hours in
+    visits started inside the zone."""
     now = now or datetime.now(timezone.utc)
     kept = coverage.shift_kept()
     shift_conditions = [Assignment.starts_at >= f.since, Assignment.starts_at < f.until]
@@ -565,12 +575,16 @@ def coverage_report(f: Filters, now: datetime | None = None) -> list:
         ),
         else_=0,
     )
+    late_visit = late_entries.arrived_late_clause(
+        Visit.started_at, Visit.created_at, late_entries.late_after()
+    )
     visits = (
         sa.select(
             Visit.officer_id.label("officer_id"),
             sa.func.count(Visit.id).label("visits"),
             sa.func.count(Visit.id).filter(Visit.unscheduled.is_(True)).label("unscheduled"),
             sa.func.coalesce(sa.func.sum(inside_seconds), 0).label("seconds"),
+            sa.func.coalesce(sa.func.sum(sa.case((late_visit, 1), else_=0)), 0).label("late"),
         )
         .where(*visit_conditions)
         .group_by(Visit.officer_id)
@@ -585,6 +599,7 @@ def coverage_report(f: Filters, now: datetime | None = None) -> list:
             sa.func.coalesce(visits.c.visits, 0).label("visits"),
             sa.func.coalesce(visits.c.unscheduled, 0).label("unscheduled"),
             sa.func.coalesce(visits.c.seconds, 0).label("seconds"),
+            sa.func.coalesce(visits.c.late, 0).label("late"),
         )
         .outerjoin(shifts, shifts.c.officer_id == User.id)
         .outerjoin(visits, visits.c.officer_id == User.id)
@@ -601,6 +616,7 @@ def coverage_report(f: Filters, now: datetime | None = None) -> list:
             "visits": int(row.visits),
             "unscheduled": int(row.unscheduled),
             "hours_inside": round(float(row.seconds) / 3600, 1),
+            "late_visits": int(row.late),
         }
         for row in rows
     ]

@@ -33,6 +33,8 @@ SERVER_ENV = {
     "CHECKIN_LIMIT_PER_ENTRANCE": "100000 per minute",
     "LOGIN_LIMIT_PER_IP": "100000 per minute",
     "LOGIN_LIMIT_PER_USER": "100000 per minute",
+    "LOGIN_LIMIT_PER_USER_IP": "100000 per minute",
+    "LOGIN_LIMIT_SUCCESS_PER_IP": "100000 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "ACCESS_LOG": "/dev/null",
 }

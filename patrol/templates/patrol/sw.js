@@ -1,7 +1,14 @@
 // Patroli's service worker (scope /patroli/), rendered by patrol.service_worker.
-// Keeps the app shell, the static files and the officer's recent pages so the phone works
-// without signal, and sends the outbox in the background where the browser allows it.
-// Caches carry a version derived from every static file: a new release replaces them.
+// Keeps the app shell, the static files and the officer's pages that may be kept so the
+// phone works without signal, and sends the outbox in the background where the browser
+// allows it. Caches carry a version derived from every static file: a new release
+// replaces them.
+//
+// Personal data stays off the phone: a page sent with Cache-Control no-store (every staff
+// page but the home and the offline shell) is never kept. The kept pages belong to the
+// user who filled the cache (the owner header); they are dropped when a page of another
+// user arrives, when the server answers without a session (401, a redirect to the login,
+// a page without owner), at logout, and when the login page says no one is logged in.
 "use strict";
 
 var VERSION = {{ cache_version | tojson }};
@@ -12,23 +19,66 @@ var PAGE_URLS = {{ page_urls | tojson }};
 var SHELL_URL = {{ shell_url | tojson }};
 var HOME_URL = {{ home_url | tojson }};
 var LOGOUT_URLS = {{ logout_urls | tojson }};
+var OWNER_HEADER = {{ owner_header | tojson }};
+var OWNER_KEY = HOME_URL + "__cache-owner__";
 var VISIT_PATH = /\/kunjungan\/[0-9a-f-]{36}$/;
 
 importScripts({{ core_url | tojson }});
+
+// A page may be kept when it is this site's own, complete, and not marked no-store.
+function keepable(response) {
+  if (!response.ok || response.type !== "basic" || response.redirected) return false;
+  return !/no-store/i.test(response.headers.get("Cache-Control") || "");
+}
+
+function clearPages() {
+  return caches.delete(PAGES_CACHE);
+}
+
+// The kept pages are the owner's only: a page of someone else (or of no one) empties the
+// cache before anything of theirs is kept.
+function claimPages(response) {
+  var owner = response.headers.get(OWNER_HEADER) || "";
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return cache.match(OWNER_KEY).then(function (hit) {
+      return hit ? hit.text() : null;
+    }).then(function (previous) {
+      if (previous === owner) return cache;
+      return clearPages().then(function () {
+        if (!owner) return null;
+        return caches.open(PAGES_CACHE).then(function (fresh) {
+          return fresh.put(OWNER_KEY, new Response(owner)).then(function () { return fresh; });
+        });
+      });
+    });
+  });
+}
+
+function keep(request, response) {
+  // A page without an owner means no session: the kept pages go, nothing is kept.
+  return claimPages(response).then(function (cache) {
+    if (cache && keepable(response)) return cache.put(request, response);
+    return null;
+  });
+}
+
+// The server says the session is gone: a 401, or a redirect (to the login page).
+function sessionGone(response) {
+  return response.status === 401 || response.type === "opaqueredirect";
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
     Promise.all([
       caches.open(STATIC_CACHE).then(function (cache) { return cache.addAll(STATIC_URLS); }),
       // Pages need the officer's session; a page that cannot be had now is cached later.
-      caches.open(PAGES_CACHE).then(function (cache) {
-        return Promise.all(PAGE_URLS.map(function (url) {
-          return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
-            if (response.ok && response.type === "basic") return cache.put(url, response);
-            return null;
-          }).catch(function () { return null; });
-        }));
-      })
+      Promise.all(PAGE_URLS.map(function (url) {
+        return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+          if (sessionGone(response)) return clearPages();
+          if (response.ok && response.type === "basic") return keep(url, response);
+          return null;
+        }).catch(function () { return null; });
+      }))
     ]).then(function () { return self.skipWaiting(); })
   );
 });
@@ -75,12 +125,15 @@ function fromCache(request, url) {
   });
 }
 
-// Pages: the network first (fresh data), the last copy when there is no signal.
-function networkFirst(request, url) {
+// Pages: the network first (fresh data), the last copy kept when there is no signal.
+function networkFirst(event, request, url) {
   return fetch(request).then(function (response) {
+    if (sessionGone(response)) {
+      event.waitUntil(clearPages());
+      return response;
+    }
     if (response.ok && response.type === "basic" && !response.redirected) {
-      var copy = response.clone();
-      caches.open(PAGES_CACHE).then(function (cache) { cache.put(request, copy); });
+      event.waitUntil(keep(request, response.clone()));
       return response;
     }
     // A visit started offline is not on the server yet: its screen comes from the outbox.
@@ -106,7 +159,14 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate" && url.pathname.indexOf(HOME_URL) === 0) {
-    event.respondWith(networkFirst(request, url));
+    event.respondWith(networkFirst(event, request, url));
+  }
+});
+
+// The login page (outside this worker's scope) says no one is logged in on this phone.
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "patroli-session-ended") {
+    event.waitUntil(clearPages());
   }
 });
 
