@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from flask import Flask, current_app
-
-from patrol.models import Assignment, Visit
 
 
 def late_after() -> timedelta:
