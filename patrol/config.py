@@ -213,8 +213,10 @@ def from_env(instance_path: str) -> dict:
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.
         "CHECKPOINT_RADIUS_M": _int("CHECKPOINT_RADIUS_M", 30),
         # Public complaints (aduan warga, /aduan) ----------------------------------------
-        # Where complaints may lie ("south,west,north,east"); Kota Malang with a margin.
-        "COMPLAINT_CITY_BOUNDS": _bounds("COMPLAINT_CITY_BOUNDS") or (-8.06, 112.56, -7.90, 112.71),
+        # Where complaints may lie ("south,west,north,east"); the zones' bounds by default.
+        "COMPLAINT_CITY_BOUNDS": _bounds(
+            "COMPLAINT_CITY_BOUNDS", _bounds("ZONE_BOUNDS", KOTA_MALANG_BOUNDS)
+        ),
         # Complaints filed per client address (mobile carriers put a neighbourhood behind
         # few addresses) and per reply phone number.
         "COMPLAINT_LIMIT_PER_IP": os.environ.get("COMPLAINT_LIMIT_PER_IP", "30 per hour"),
