@@ -37,6 +37,24 @@ def purge_personal_data_command(days: int | None):
     click.echo(f"check-ins purged of personal data (older than {days} days): {purged}")
 
 
+@click.command("screen-mode")
+@click.argument("entrance_id", type=int)
+@click.argument("state", type=click.Choice(["on", "off"]))
+def screen_mode_command(entrance_id: int, state: str):
+    """Switch an entrance's screen mode on or off (rotating QR code on the guard's screen)."""
+    from patrol.models import Entrance
+    from patrol.services.offices import set_screen_mode
+
+    entrance = db.session.get(Entrance, entrance_id)
+    if entrance is None:
+        raise click.ClickException(f"no entrance with id {entrance_id}")
+    set_screen_mode(None, entrance, state == "on")
+    db.session.commit()
+    click.echo(f"screen mode {state}: {entrance.office.name} / {entrance.name}")
+    if state == "on":
+        click.echo("print the screen-mode poster and open the QR screen at the guard's desk")
+
+
 @click.command("create-partitions")
 @click.option(
     "--months",

@@ -24,7 +24,9 @@ ZONE_KINDS = ("taman", "alun_alun", "hutan_kota", "lapangan", "other")
 GEOFENCE_STATUSES = ("inside", "outside", "uncertain", "no_gps")
 CROWD_LEVELS = ("quiet", "busy", "over")
 SCREENING_COLOURS = ("green", "yellow", "red")
-CHECKIN_STATUSES = ("admitted", "turned_away")
+# "waiting": at the door, not counted inside until a guard admits or turns them away
+# (office full, or a red pass under the office's rules).
+CHECKIN_STATUSES = ("admitted", "waiting", "turned_away")
 CHECKOUT_BY = ("self", "guard", "auto")
 VISIT_CLOSED_BY = ("officer", "system")
 
@@ -450,6 +452,12 @@ class Office(db.Model):
     opens_at: Mapped[time] = mapped_column(sa.Time, default=time(7, 30))
     closes_at: Mapped[time] = mapped_column(sa.Time, default=time(16, 0))
     active: Mapped[bool] = mapped_column(default=True)
+    # Check-in rules an office may set (migration 0018): at or over capacity a visitor
+    # waits at the door until a guard admits them; a red pass waits for the guard too
+    # (never counted inside); visitors may check in outside opening hours.
+    wait_when_full: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    hold_red: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    after_hours_checkin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     entrances: Mapped[list[Entrance]] = relationship(
@@ -540,8 +548,9 @@ class CheckIn(db.Model):
     visitor_name: Mapped[str | None] = mapped_column(sa.String(120))
     visitor_phone: Mapped[str | None] = mapped_column(sa.String(20))
     purpose: Mapped[str | None] = mapped_column(sa.String(200))
-    has_symptoms: Mapped[bool] = mapped_column(default=False)
-    vaccine_doses: Mapped[int] = mapped_column(default=0)
+    # Blanked (None) with the name when personal data is purged.
+    has_symptoms: Mapped[bool | None] = mapped_column(default=False)
+    vaccine_doses: Mapped[int | None] = mapped_column(default=0)
     screening: Mapped[str] = mapped_column(sa.String(10), default="green")
     status: Mapped[str] = mapped_column(sa.String(12), default="admitted")
     turned_away_reason: Mapped[str | None] = mapped_column(sa.String(200))
