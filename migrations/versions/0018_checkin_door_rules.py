@@ -34,15 +34,15 @@ def _checkins(status_check: str, nullable: bool) -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         # On the partitioned table both statements reach every partition.
-        op.drop_constraint("ck_checkins_status", "checkins", type_="check")
-        op.create_check_constraint("ck_checkins_status", "checkins", sa.text(status_check))
+        op.drop_constraint(op.f("ck_checkins_status"), "checkins", type_="check")
+        op.create_check_constraint(op.f("ck_checkins_status"), "checkins", sa.text(status_check))
         for column in ("has_symptoms", "vaccine_doses"):
             op.alter_column("checkins", column, nullable=nullable)
         return
     op.drop_index("ix_checkins_inside", table_name="checkins")
     with op.batch_alter_table("checkins", recreate="always") as batch:
-        batch.drop_constraint("ck_checkins_status", type_="check")
-        batch.create_check_constraint("ck_checkins_status", sa.text(status_check))
+        batch.drop_constraint(op.f("ck_checkins_status"), type_="check")
+        batch.create_check_constraint(op.f("ck_checkins_status"), sa.text(status_check))
         batch.alter_column("has_symptoms", existing_type=sa.Boolean(), nullable=nullable)
         batch.alter_column("vaccine_doses", existing_type=sa.Integer(), nullable=nullable)
     op.create_index(
