@@ -440,6 +440,8 @@ class Office(db.Model):
         sa.CheckConstraint("capacity >= 0", name="capacity_non_negative"),
         sa.CheckConstraint("radius_m > 0", name="radius_positive"),
     )
+    # The check-in rules' database defaults are read when used, not returned by INSERT.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
@@ -454,10 +456,18 @@ class Office(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Check-in rules an office may set (migration 0018): at or over capacity a visitor
     # waits at the door until a guard admits them; a red pass waits for the guard too
-    # (never counted inside); visitors may check in outside opening hours.
-    wait_when_full: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    hold_red: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    after_hours_checkin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # (never counted inside); visitors may check in outside opening hours. Defaults in
+    # the database only and loaded with the rest only where asked (CHECKIN_RULES), so that
+    # code writing offices on a database before 0018 (seed-load at 0011) still works.
+    wait_when_full: Mapped[bool] = mapped_column(
+        server_default=sa.true(), deferred=True, deferred_group="checkin_rules"
+    )
+    hold_red: Mapped[bool] = mapped_column(
+        server_default=sa.true(), deferred=True, deferred_group="checkin_rules"
+    )
+    after_hours_checkin: Mapped[bool] = mapped_column(
+        server_default=sa.false(), deferred=True, deferred_group="checkin_rules"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     entrances: Mapped[list[Entrance]] = relationship(

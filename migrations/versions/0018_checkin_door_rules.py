@@ -11,8 +11,9 @@ Create Date: 2026-11-30 13:00:00
 - ``checkins.has_symptoms`` and ``checkins.vaccine_doses`` may be NULL: purging personal
   data blanks them with the name.
 
-SQLite rebuilds ``checkins`` (batch mode) to change its check constraint; the partial
-index of the people inside is dropped first and made again after, with its condition.
+SQLite rebuilds ``checkins`` (batch mode) to change its check constraint (no table points
+to it); the partial index of the people inside is dropped first and made again after,
+with its condition. ``offices`` is altered in place on both databases.
 Written by hand; no application code is imported.
 """
 
@@ -51,18 +52,19 @@ def _checkins(status_check: str, nullable: bool) -> None:
 
 
 def upgrade():
-    with op.batch_alter_table("offices") as batch:
-        batch.add_column(
-            sa.Column("wait_when_full", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch.add_column(
-            sa.Column("hold_red", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch.add_column(
-            sa.Column(
-                "after_hours_checkin", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # Plain ALTER TABLE on both databases: a batch rebuild of offices on SQLite would
+    # drop a table that entrances and check-ins point to.
+    op.add_column(
+        "offices",
+        sa.Column("wait_when_full", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
+    op.add_column(
+        "offices", sa.Column("hold_red", sa.Boolean(), nullable=False, server_default=sa.true())
+    )
+    op.add_column(
+        "offices",
+        sa.Column("after_hours_checkin", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     _checkins(WITH_WAITING, nullable=True)
 
 
@@ -75,7 +77,6 @@ def downgrade():
     op.execute("UPDATE checkins SET has_symptoms = false WHERE has_symptoms IS NULL")
     op.execute("UPDATE checkins SET vaccine_doses = 0 WHERE vaccine_doses IS NULL")
     _checkins(WITHOUT_WAITING, nullable=False)
-    with op.batch_alter_table("offices") as batch:
-        batch.drop_column("after_hours_checkin")
-        batch.drop_column("hold_red")
-        batch.drop_column("wait_when_full")
+    for column in ("after_hours_checkin", "hold_red", "wait_when_full"):
+        # SQLite 3.35+ drops a column in place (no rebuild of a referenced table).
+        op.execute(f"ALTER TABLE offices DROP COLUMN {column}")

@@ -135,7 +135,7 @@ def find_entrance(token: str) -> Entrance | None:
     return db.session.scalar(
         sa.select(Entrance)
         .join(Entrance.office)
-        .options(joinedload(Entrance.office))
+        .options(joinedload(Entrance.office).undefer_group("checkin_rules"))
         .where(Entrance.token == token, Entrance.revoked_at.is_(None), Office.active.is_(True))
     )
 
