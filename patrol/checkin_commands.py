@@ -11,7 +11,8 @@ from patrol.extensions import db
 
 @click.command("close-offices")
 def close_offices_command():
-    """Check out everyone still inside an office after its closing time (WIB); for cron."""
+    """Check out everyone still inside (or waiting) after closing time, or after midnight
+    WIB for those let in after hours: nobody stays "inside" overnight. For cron."""
     from patrol.services.checkins import close_offices
 
     closed = close_offices()
@@ -24,10 +25,11 @@ def close_offices_command():
     "--days",
     type=click.IntRange(min=0),
     default=None,
-    help="Remove visitor names and phones older than this many days (default 30).",
+    help="Remove visitors' personal data older than this many days (default 30).",
 )
 def purge_personal_data_command(days: int | None):
-    """Remove check-in names, phones, purposes and locations older than N days; counts stay."""
+    """Blank visitors' names, phones, purposes, health answers, locations and turn-away
+    reasons older than N days; anonymous counts stay."""
     from patrol.services.checkins import purge_personal_data
 
     if days is None:
