@@ -171,3 +171,30 @@ def test_two_offices_on_one_phone_and_a_third_closed(phone, create_office):
     phone.goto(f"/c/{closed.entrances[0].token}")
     expect(phone.get_by_role("heading", name="Kantor sedang tutup")).to_be_visible()
     expect(phone.get_by_label("Nama lengkap")).to_have_count(0)
+
+
+def test_revoking_or_reissuing_an_entrance_code_asks_first(desktop, create_office, create_user):
+    admin = create_user("admin")
+    office = create_office(name="Balai Kota Malang")
+    token = office.entrances[0].token
+    desktop.goto("/login")
+    desktop.get_by_label("Nama pengguna").fill(admin.username)
+    desktop.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
+    desktop.get_by_role("button", name="Masuk", exact=True).click()
+    desktop.goto(f"/admin/kantor/{office.id}")
+    asked = []
+    desktop.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    desktop.get_by_role("button", name="Terbitkan kode baru Pintu Utama").click()
+    desktop.wait_for_timeout(300)
+    assert asked and "Poster lama langsung tidak berlaku" in asked[0]
+    db.session.expire_all()
+    assert office.entrances[0].token == token  # dismissed: nothing changed
+    # The poster and the QR screen are one click away from the office page.
+    desktop.get_by_role("link", name="Poster Pintu Utama").click()
+    expect(desktop.get_by_role("heading", name="Balai Kota Malang")).to_be_visible()
+    expect(desktop.get_by_role("button", name="Cetak poster (A4)")).to_be_visible()
+    desktop.go_back()
+    desktop.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    desktop.get_by_role("button", name="Cabut kode Pintu Utama").click()
+    expect(desktop.get_by_text("Kode QR Pintu Utama dicabut.")).to_be_visible()
+    assert "Semua poster pintu ini langsung tidak berlaku" in asked[1]
