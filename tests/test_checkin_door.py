@@ -303,6 +303,20 @@ def test_a_check_in_replayed_from_another_phone_hands_over_nothing(app, create_o
     assert len(rows()) == 1
 
 
+def test_a_form_with_errors_keeps_its_uuid_only_for_the_phone_it_was_given_to(
+    client, create_office, served_form
+):
+    office = create_office()
+    path = door(office.entrances[0])
+    form = served_form(client, path, name="")
+    again = client.post(path, data=form).get_data(as_text=True)
+    assert f'name="client_uuid" value="{form["client_uuid"]}"' in again
+    # A UUID typed in from elsewhere gets no seal: the form comes back with a new one.
+    foreign = str(uuid.uuid4())
+    other = client.post(path, data=form | {"client_uuid": foreign}).get_data(as_text=True)
+    assert foreign not in other
+
+
 def test_the_pass_page_is_never_cached(app, create_office, served_form):
     office = create_office()
     phone, _ = arrive(app, served_form, office.entrances[0])

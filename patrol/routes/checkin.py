@@ -92,7 +92,11 @@ def _held_secrets() -> list[str]:
 
 def _visit_form(entrance: Entrance, code: str | None, errors=None, values=None, status=200):
     values = values or {}
-    client_uuid = values.get("client_uuid") or str(uuid.uuid4())
+    # The same client UUID again after errors, only if this session was given it: a seal
+    # is never handed out for a UUID typed in from elsewhere.
+    client_uuid = values.get("client_uuid") or ""
+    if not hmac.compare_digest(values.get("seal", ""), _uuid_seal(client_uuid)):
+        client_uuid = str(uuid.uuid4())
     stamp = values.get("t")
     if entrance.screen_mode and not stamp:
         stamp = checkin_rules.make_form_stamp(current_app.secret_key, entrance.id, code, clock())
@@ -115,8 +119,8 @@ def _visit_form(entrance: Entrance, code: str | None, errors=None, values=None, 
     )
 
 
-def _resend(response) -> bool:
-    """Whether an answer counts against the per-address limit (a resend does not)."""
+def _counts_against_limits(response) -> bool:
+    """Whether an answer counts against the check-in limits (a resend does not)."""
     return not g.get("checkin_resend", False)
 
 
@@ -137,13 +141,15 @@ def _screen_status(entrance: Entrance, code: str | None) -> str:
 @bp.route("/c/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(
-    lambda: current_app.config["CHECKIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_resend
+    lambda: current_app.config["CHECKIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    deduct_when=_counts_against_limits,
 )
 @limiter.limit(
     lambda: current_app.config["CHECKIN_LIMIT_PER_ENTRANCE"],
     key_func=_entrance_key,
     methods=["POST"],
-    deduct_when=_resend,
+    deduct_when=_counts_against_limits,
 )
 def visit(token: str):
     """The page behind an entrance's QR code: check in (visitor or staff), or offer check-out."""
