@@ -596,3 +596,33 @@ def test_seed_demo_at_night_gives_the_officer_a_shift_now(app):
     db.session.commit()
     shifts = list(db.session.scalars(sa.select(Assignment)))
     assert any(s.starts_at <= night < s.ends_at for s in shifts)
+
+
+def test_an_admin_sets_an_offices_check_in_rules_on_its_page(admin_client, create_office):
+    office = create_office(name="Balai Kota Malang")
+    page = admin_client.get(f"/admin/kantor/{office.id}").get_data(as_text=True)
+    assert "Aturan check-in" in page and "Izinkan check-in di luar jam buka" in page
+    form = {
+        "name": "Balai Kota Malang",
+        "address": "Jl. Tugu No. 1",
+        "lat": "-7.9769",
+        "lon": "112.6334",
+        "radius_m": "120",
+        "capacity": "300",
+        "opens_at": "07:30",
+        "closes_at": "16:00",
+        "active": "y",
+        "wait_when_full": "y",
+        "after_hours_checkin": "y",
+    }  # hold_red left unticked
+    assert admin_client.post(f"/admin/kantor/{office.id}", data=form).status_code == 302
+    db.session.expire_all()
+    assert (office.wait_when_full, office.hold_red, office.after_hours_checkin) == (
+        True,
+        False,
+        True,
+    )
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity == "office").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.after["after_hours_checkin"] is True and event.before["hold_red"] is True
