@@ -312,6 +312,8 @@ def test_a_form_with_errors_keeps_its_uuid_only_for_the_phone_it_was_given_to(
     again = client.post(path, data=form).get_data(as_text=True)
     assert f'name="client_uuid" value="{form["client_uuid"]}"' in again
     # A UUID typed in from elsewhere gets no seal: the form comes back with a new one.
+    odd = client.post(path, data=form | {"seal": "ségél\u00e9"})  # any text: never a 500
+    assert odd.status_code == 422
     foreign = str(uuid.uuid4())
     other = client.post(path, data=form | {"client_uuid": foreign}).get_data(as_text=True)
     assert foreign not in other

@@ -84,6 +84,12 @@ def _uuid_seal(client_uuid: str) -> str:
     return hmac.new(key, client_uuid.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def _sealed(seal: str | None, client_uuid: str) -> bool:
+    """Whether a form's seal is the one this session was given for its client UUID."""
+    expected = _uuid_seal(client_uuid).encode()
+    return hmac.compare_digest((seal or "").encode("utf-8", "replace"), expected)
+
+
 def _held_secrets() -> list[str]:
     """The check-out secrets of the passes this phone holds (several offices, one phone)."""
     raw = request.cookies.get(PASS_COOKIE, "")
@@ -95,7 +101,7 @@ def _visit_form(entrance: Entrance, code: str | None, errors=None, values=None, 
     # The same client UUID again after errors, only if this session was given it: a seal
     # is never handed out for a UUID typed in from elsewhere.
     client_uuid = values.get("client_uuid") or ""
-    if not hmac.compare_digest(values.get("seal", ""), _uuid_seal(client_uuid)):
+    if not _sealed(values.get("seal"), client_uuid):
         client_uuid = str(uuid.uuid4())
     stamp = values.get("t")
     if entrance.screen_mode and not stamp:
@@ -179,7 +185,7 @@ def visit(token: str):
         existing = checkins.find_by_uuid(client_uuid)
         if existing is not None:
             g.checkin_resend = True
-            if not hmac.compare_digest(request.form.get("seal", ""), _uuid_seal(client_uuid)):
+            if not _sealed(request.form.get("seal"), client_uuid):
                 abort(
                     409,
                     description=_(
