@@ -11,7 +11,8 @@ from patrol.extensions import db
 
 @click.command("close-offices")
 def close_offices_command():
-    """Check out everyone still inside an office after its closing time (WIB); for cron."""
+    """Check out everyone still inside (or waiting) after closing time, or after midnight
+    WIB for those let in after hours: nobody stays "inside" overnight. For cron."""
     from patrol.services.checkins import close_offices
 
     closed = close_offices()
@@ -24,10 +25,11 @@ def close_offices_command():
     "--days",
     type=click.IntRange(min=0),
     default=None,
-    help="Remove visitor names and phones older than this many days (default 30).",
+    help="Remove visitors' personal data older than this many days (default 30).",
 )
 def purge_personal_data_command(days: int | None):
-    """Remove check-in names, phones, purposes and locations older than N days; counts stay."""
+    """Blank visitors' names, phones, purposes, health answers, locations and turn-away
+    reasons older than N days; anonymous counts stay."""
     from patrol.services.checkins import purge_personal_data
 
     if days is None:
@@ -40,6 +42,24 @@ def purge_personal_data_command(days: int | None):
     db.session.commit()
     click.echo(f"check-ins purged of personal data (older than {days} days): {purged}")
     click.echo(f"complaint reporters' phones removed (older than {days} days): {phones}")
+
+
+@click.command("screen-mode")
+@click.argument("entrance_id", type=int)
+@click.argument("state", type=click.Choice(["on", "off"]))
+def screen_mode_command(entrance_id: int, state: str):
+    """Switch an entrance's screen mode on or off (rotating QR code on the guard's screen)."""
+    from patrol.models import Entrance
+    from patrol.services.offices import set_screen_mode
+
+    entrance = db.session.get(Entrance, entrance_id)
+    if entrance is None:
+        raise click.ClickException(f"no entrance with id {entrance_id}")
+    set_screen_mode(None, entrance, state == "on")
+    db.session.commit()
+    click.echo(f"screen mode {state}: {entrance.office.name} / {entrance.name}")
+    if state == "on":
+        click.echo("print the screen-mode poster and open the QR screen at the guard's desk")
 
 
 @click.command("create-partitions")

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(checkin_commands.purge_personal_data_command)
     app.cli.add_command(checkin_commands.create_partitions_command)
     app.cli.add_command(checkin_commands.rebuild_checkin_hours_command)
+    app.cli.add_command(checkin_commands.screen_mode_command)
     app.cli.add_command(close_visits_command)
     app.cli.add_command(rebuild_crowd_hours_command)
     app.cli.add_command(seed_load_command)

@@ -142,8 +142,9 @@ def from_env(instance_path: str) -> dict:
         # Map tiles for Leaflet pages.
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         # Office check-in (blueprint checkin). Check-ins allowed per client address and per
-        # entrance; an office's guest Wi-Fi puts many visitors behind one address.
-        "CHECKIN_LIMIT_PER_IP": os.environ.get("CHECKIN_LIMIT_PER_IP", "20 per 10 minutes"),
+        # entrance; an office's guest Wi-Fi puts many visitors behind one address, so the
+        # per-address limit allows a queue (resends of a check-in already made do not count).
+        "CHECKIN_LIMIT_PER_IP": os.environ.get("CHECKIN_LIMIT_PER_IP", "120 per 10 minutes"),
         "CHECKIN_LIMIT_PER_ENTRANCE": os.environ.get(
             "CHECKIN_LIMIT_PER_ENTRANCE", "300 per 10 minutes"
         ),
@@ -151,10 +152,14 @@ def from_env(instance_path: str) -> dict:
         # declared symptoms give this colour (red: do not enter; "yellow" to let guards decide).
         "CHECKIN_MIN_VACCINE_DOSES": _int("CHECKIN_MIN_VACCINE_DOSES", 2),
         "CHECKIN_SYMPTOMS_COLOUR": os.environ.get("CHECKIN_SYMPTOMS_COLOUR", "red"),
-        # Seconds a visitor has to submit the form after scanning a screen-mode (rotating) code.
+        # Seconds a visitor has to submit the form after scanning a screen-mode (rotating) code,
+        # counted from when the form was served (a signed time in the form).
         "CHECKIN_FORM_SECONDS": _int("CHECKIN_FORM_SECONDS", 600),
         # How long the phone keeps its pass (the check-out secret cookie), in hours.
         "CHECKIN_PASS_HOURS": _int("CHECKIN_PASS_HOURS", 24),
+        # How often a waiting pass (office full, or a red pass) reloads to show the guard's
+        # decision, in seconds.
+        "CHECKIN_WAITING_REFRESH_SECONDS": _int("CHECKIN_WAITING_REFRESH_SECONDS", 15),
         # How often the guard's board refreshes its list, in seconds (each board is one request
         # per interval: keep it at 10 or more on a busy server).
         "CHECKIN_BOARD_POLL_SECONDS": _int("CHECKIN_BOARD_POLL_SECONDS", 10),

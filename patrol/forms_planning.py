@@ -117,6 +117,15 @@ class OfficeForm(TextForm):
     opens_at = TimeField(_l("Jam buka (WIB)"), validators=[InputRequired(REQUIRED)])
     closes_at = TimeField(_l("Jam tutup (WIB)"), validators=[InputRequired(REQUIRED)])
     active = BooleanField(_l("Aktif"), default=True)
+    # Check-in rules of this office (services.checkins).
+    wait_when_full = BooleanField(
+        _l("Saat penuh, pengunjung menunggu di pintu sampai petugas mempersilakan"), default=True
+    )
+    hold_red = BooleanField(
+        _l("Tiket merah (bergejala) menunggu keputusan petugas, tidak dihitung di dalam"),
+        default=True,
+    )
+    after_hours_checkin = BooleanField(_l("Izinkan check-in di luar jam buka"), default=False)
 
 
 class EntranceForm(TextForm):

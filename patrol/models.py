@@ -26,7 +26,9 @@ GEOFENCE_STATUSES = ("inside", "outside", "uncertain", "no_gps")
 REVIEW_OUTCOMES = ("approved", "returned")
 CROWD_LEVELS = ("quiet", "busy", "over")
 SCREENING_COLOURS = ("green", "yellow", "red")
-CHECKIN_STATUSES = ("admitted", "turned_away")
+# "waiting": at the door, not counted inside until a guard admits or turns them away
+# (office full, or a red pass under the office's rules).
+CHECKIN_STATUSES = ("admitted", "waiting", "turned_away")
 CHECKOUT_BY = ("self", "guard", "auto")
 VISIT_CLOSED_BY = ("officer", "system")
 
@@ -480,6 +482,8 @@ class Office(db.Model):
         sa.CheckConstraint("capacity >= 0", name="capacity_non_negative"),
         sa.CheckConstraint("radius_m > 0", name="radius_positive"),
     )
+    # The check-in rules' database defaults are read when used, not returned by INSERT.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
@@ -492,6 +496,20 @@ class Office(db.Model):
     opens_at: Mapped[time] = mapped_column(sa.Time, default=time(7, 30))
     closes_at: Mapped[time] = mapped_column(sa.Time, default=time(16, 0))
     active: Mapped[bool] = mapped_column(default=True)
+    # Check-in rules an office may set (migration 0018): at or over capacity a visitor
+    # waits at the door until a guard admits them; a red pass waits for the guard too
+    # (never counted inside); visitors may check in outside opening hours. Defaults in
+    # the database only and loaded with the rest only where asked (CHECKIN_RULES), so that
+    # code writing offices on a database before 0018 (seed-load at 0011) still works.
+    wait_when_full: Mapped[bool] = mapped_column(
+        server_default=sa.true(), deferred=True, deferred_group="checkin_rules"
+    )
+    hold_red: Mapped[bool] = mapped_column(
+        server_default=sa.true(), deferred=True, deferred_group="checkin_rules"
+    )
+    after_hours_checkin: Mapped[bool] = mapped_column(
+        server_default=sa.false(), deferred=True, deferred_group="checkin_rules"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     entrances: Mapped[list[Entrance]] = relationship(
@@ -582,8 +600,9 @@ class CheckIn(db.Model):
     visitor_name: Mapped[str | None] = mapped_column(sa.String(120))
     visitor_phone: Mapped[str | None] = mapped_column(sa.String(20))
     purpose: Mapped[str | None] = mapped_column(sa.String(200))
-    has_symptoms: Mapped[bool] = mapped_column(default=False)
-    vaccine_doses: Mapped[int] = mapped_column(default=0)
+    # Blanked (None) with the name when personal data is purged.
+    has_symptoms: Mapped[bool | None] = mapped_column(default=False)
+    vaccine_doses: Mapped[int | None] = mapped_column(default=0)
     screening: Mapped[str] = mapped_column(sa.String(10), default="green")
     status: Mapped[str] = mapped_column(sa.String(12), default="admitted")
     turned_away_reason: Mapped[str | None] = mapped_column(sa.String(200))

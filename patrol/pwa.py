@@ -31,6 +31,7 @@ PRECACHE_STATIC = (
     "vendor/jsqr-1.4.0/jsQR.js",
     "vendor/leaflet-1.9.4/leaflet.css",
     "vendor/leaflet-1.9.4/leaflet.js",
+    "icons/favicon.svg",
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/maskable-512.png",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -72,3 +73,28 @@ def screen_code(app):
         )
 
     return _code
+
+
+@pytest.fixture
+def served_form(visitor_form):
+    """Factory: open a door's check-in page on ``client`` and fill in its form.
+
+    The form's hidden fields (client UUID, its seal for this browser, a screen-mode
+    code and stamp) come from the page, as a phone would send them.
+    """
+
+    def _served(client, path: str, **overrides) -> dict:
+        page = client.get(path)
+        assert page.status_code == 200, page.status_code
+        html = page.get_data(as_text=True)
+        form_html = html[html.index('class="visit-form"') :]
+        hidden = dict(
+            re.findall(
+                r'<input type="hidden" name="(client_uuid|seal|k|t)" value="([^"]*)"', form_html
+            )
+        )
+        form = visitor_form(**hidden)
+        form.update({k: v for k, v in overrides.items() if v is not None})
+        return {k: v for k, v in form.items() if overrides.get(k, "") is not None}
+
+    return _served

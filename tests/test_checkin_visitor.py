@@ -63,7 +63,7 @@ def test_check_in_leads_to_a_green_pass_with_office_time_and_code(
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/c/tiket")
     [checkin] = checkins()
-    assert (checkin.visitor_name, checkin.visitor_phone) == ("Siti Aminah", "081234567890")
+    assert (checkin.visitor_name, checkin.visitor_phone) == ("Siti Aminah", "+6281234567890")
     assert checkin.screening == "green" and checkin.status == "admitted"
     assert checkin.entrance_id == office.entrances[0].id
     cookie = client.get_cookie(PASS_COOKIE, path="/c/")
@@ -137,9 +137,9 @@ def test_bad_input_shows_the_message_beside_the_form_and_saves_nothing(
         assert 'value="Siti Aminah"' in page  # what was typed stays
 
 
-def test_a_double_tap_or_retry_never_makes_two_check_ins(client, create_office, visitor_form):
+def test_a_double_tap_or_retry_never_makes_two_check_ins(client, create_office, served_form):
     office = create_office()
-    form = visitor_form()
+    form = served_form(client, url(office.entrances[0]))
     first = client.post(url(office.entrances[0]), data=form)
     second = client.post(url(office.entrances[0]), data=form)
     assert first.status_code == second.status_code == 302
@@ -342,14 +342,36 @@ def test_a_code_from_another_entrance_is_refused(
     assert client.get(url(screen_entrance, k=screen_code(other))).status_code == 410
 
 
-@pytest.mark.parametrize(("minutes", "status"), [(3, 302), (11, 410)])
-def test_the_form_may_be_sent_some_minutes_after_a_valid_scan(
-    client, screen_entrance, screen_code, visitor_form, minutes, status
+@pytest.mark.parametrize(("minutes", "status"), [(9, 302), (11, 410)])
+def test_the_form_window_counts_from_when_the_form_was_served(
+    client, screen_entrance, screen_code, served_form, monkeypatch, minutes, status
 ):
-    code = screen_code(screen_entrance, datetime.now(timezone.utc) - timedelta(minutes=minutes))
-    response = client.post(url(screen_entrance), data=visitor_form(k=code))
+    now = datetime.now(timezone.utc)
+    form = served_form(client, url(screen_entrance, k=screen_code(screen_entrance, now)))
+    later = now + timedelta(minutes=minutes)
+    monkeypatch.setattr("patrol.routes.checkin.clock", lambda: later)
+    response = client.post(url(screen_entrance), data=form)
     assert response.status_code == status
     assert len(checkins()) == (1 if status == 302 else 0)
+
+
+def test_a_direct_post_with_an_old_code_and_no_served_form_is_refused(
+    client, screen_entrance, screen_code, visitor_form
+):
+    code = screen_code(screen_entrance, datetime.now(timezone.utc) - timedelta(minutes=3))
+    response = client.post(url(screen_entrance), data=visitor_form(k=code))
+    assert response.status_code == 410
+    assert checkins() == []
+
+
+def test_a_photographed_code_opened_later_gives_no_form(
+    client, screen_entrance, screen_code, visitor_form
+):
+    # A stamp cannot be forged for an old code: the form is only served for a fresh one.
+    code = screen_code(screen_entrance, datetime.now(timezone.utc) - timedelta(minutes=2))
+    assert client.get(url(screen_entrance, k=code)).status_code == 410
+    forged = visitor_form(k=code, t="WzEsIiIsMF0.forged")
+    assert client.post(url(screen_entrance), data=forged).status_code == 410
 
 
 def test_the_server_clock_is_injectable(client, screen_entrance, screen_code, monkeypatch):

@@ -30,9 +30,9 @@ def details(name="Siti Aminah"):
     return checkins.VisitorDetails(name, "081234567890", "Rapat", False, 3)
 
 
-def test_a_retried_form_keeps_the_first_check_in_and_its_key(client, create_office, visitor_form):
+def test_a_retried_form_keeps_the_first_check_in_and_its_key(client, create_office, served_form):
     office = create_office()
-    form = visitor_form()
+    form = served_form(client, f"/c/{office.entrances[0].token}")  # as the page gave it
     first = client.post(f"/c/{office.entrances[0].token}", data=form)
     secret = client.get_cookie(PASS_COOKIE, path="/c/").value
     second = client.post(f"/c/{office.entrances[0].token}", data=form | {"name": "Lain"})

@@ -239,6 +239,9 @@ def _office_fields(form: OfficeForm) -> dict:
         "opens_at": form.opens_at.data,
         "closes_at": form.closes_at.data,
         "active": form.active.data,
+        "wait_when_full": form.wait_when_full.data,
+        "hold_red": form.hold_red.data,
+        "after_hours_checkin": form.after_hours_checkin.data,
     }
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
+import math
+import time
 import uuid
 from datetime import datetime
 
@@ -13,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -23,12 +27,13 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from patrol import checkin_rules
 from patrol.access import can_see_office, is_admin, public, roles
 from patrol.extensions import db, limiter
 from patrol.models import CheckIn, Entrance, Office
-from patrol.services import checkins
+from patrol.services import checkins, offices
 from patrol.services.errors import ValidationError
 from patrol.services.occupancy import OfficeOccupancy, occupancy
 from patrol.services.people import guard_office_ids
@@ -38,6 +43,12 @@ bp = Blueprint("checkin", __name__)
 
 # The phone keeps its check-out secret in this cookie (HttpOnly: page scripts never see it).
 PASS_COOKIE = "patroli_pass"  # noqa: S105 - a cookie name, not a secret
+
+
+@bp.app_template_filter("distance")
+def distance_filter(metres: float | None) -> str:
+    """A distance for people: metres up to 1 km, then kilometres."""
+    return checkin_rules.format_distance(metres)
 
 
 def clock() -> datetime:
@@ -62,29 +73,89 @@ def _entrance_key() -> str:
     return "checkin-entrance:" + str((request.view_args or {}).get("token", ""))[:64]
 
 
+def _uuid_seal(client_uuid: str) -> str:
+    """A seal binding a form's client UUID to this browser's session (its CSRF secret).
+
+    A resend of the same form carries it, and gets its pass back; the same UUID replayed
+    from another phone does not, so it never hands over someone else's pass.
+    """
+    generate_csrf()  # makes sure the session holds its CSRF secret
+    key = f"{current_app.secret_key}:{session.get('csrf_token', '')}".encode()
+    return hmac.new(key, client_uuid.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _sealed(seal: str | None, client_uuid: str) -> bool:
+    """Whether a form's seal is the one this session was given for its client UUID."""
+    expected = _uuid_seal(client_uuid).encode()
+    return hmac.compare_digest((seal or "").encode("utf-8", "replace"), expected)
+
+
+def _held_secrets() -> list[str]:
+    """The check-out secrets of the passes this phone holds (several offices, one phone)."""
+    raw = request.cookies.get(PASS_COOKIE, "")
+    return [secret for secret in raw.split(".") if 20 <= len(secret) <= 64][: checkins.MAX_PASSES]
+
+
 def _visit_form(entrance: Entrance, code: str | None, errors=None, values=None, status=200):
+    values = values or {}
+    # The same client UUID again after errors, only if this session was given it: a seal
+    # is never handed out for a UUID typed in from elsewhere.
+    client_uuid = values.get("client_uuid") or ""
+    if not _sealed(values.get("seal"), client_uuid):
+        client_uuid = str(uuid.uuid4())
+    stamp = values.get("t")
+    if entrance.screen_mode and not stamp:
+        stamp = checkin_rules.make_form_stamp(current_app.secret_key, entrance.id, code, clock())
     return (
         render_template(
             "checkin/visit.html",
             entrance=entrance,
             office=entrance.office,
             code=code,
-            client_uuid=str(uuid.uuid4()),
+            stamp=stamp,
+            client_uuid=client_uuid,
+            staff_uuid=str(uuid.uuid4()),
+            seal=_uuid_seal,
             errors=errors or {},
-            values=values or {},
+            first_error=next(iter(errors), None) if errors else None,
+            values=values,
             retention_days=current_app.config["CHECKIN_RETENTION_DAYS"],
         ),
         status,
     )
 
 
+def _counts_against_limits(response) -> bool:
+    """Whether an answer counts against the check-in limits (a resend does not)."""
+    return not g.get("checkin_resend", False)
+
+
+def _screen_status(entrance: Entrance, code: str | None) -> str:
+    """Screen mode: the code for the form (GET), or the form's signed serving time (POST)."""
+    if request.method == "GET":
+        return checkin_rules.screen_code_status(current_app.secret_key, entrance.id, code, clock())
+    return checkin_rules.form_stamp_status(
+        current_app.secret_key,
+        entrance.id,
+        code,
+        request.form.get("t"),
+        clock(),
+        current_app.config["CHECKIN_FORM_SECONDS"],
+    )
+
+
 @bp.route("/c/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["CHECKIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["CHECKIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    deduct_when=_counts_against_limits,
+)
 @limiter.limit(
     lambda: current_app.config["CHECKIN_LIMIT_PER_ENTRANCE"],
     key_func=_entrance_key,
     methods=["POST"],
+    deduct_when=_counts_against_limits,
 )
 def visit(token: str):
     """The page behind an entrance's QR code: check in (visitor or staff), or offer check-out."""
@@ -93,22 +164,37 @@ def visit(token: str):
         _invalid_poster()
     code = request.values.get("k")
     if entrance.screen_mode:
-        grace = current_app.config["CHECKIN_FORM_SECONDS"] if request.method == "POST" else 0
-        status = checkin_rules.screen_code_status(
-            current_app.secret_key, entrance.id, code, clock(), grace
-        )
+        status = _screen_status(entrance, code)
         if status != "valid":
             return render_template(
                 "checkin/scan_again.html", office=entrance.office, status=status
             ), 410
+    held = checkins.open_checkins_by_secrets(_held_secrets())
     if request.method == "GET":
-        current = checkins.open_checkin_by_secret(request.cookies.get(PASS_COOKIE))
-        if current is not None and current.office_id == entrance.office_id:
-            return render_template("checkin/pass.html", checkin=current, again=True)
+        for current in held:
+            if current.office_id == entrance.office_id and current.checked_out_at is None:
+                return _pass_page([current], again=True)
+    if not checkins.office_is_open(entrance.office):
+        return render_template("checkin/closed.html", office=entrance.office), (
+            200 if request.method == "GET" else 403
+        )
+    if request.method == "GET":
         return _visit_form(entrance, code)
     try:
         client_uuid = checkins.parse_client_uuid(request.form.get("client_uuid"))
-        if request.form.get("as_staff") and current_user.is_authenticated:
+        existing = checkins.find_by_uuid(client_uuid)
+        if existing is not None:
+            g.checkin_resend = True
+            if not _sealed(request.form.get("seal"), client_uuid):
+                abort(
+                    409,
+                    description=_(
+                        "Formulir ini sudah pernah dikirim dari ponsel lain. "
+                        "Pindai kode QR lagi untuk check in."
+                    ),
+                )
+            checkin = existing
+        elif request.form.get("as_staff") and current_user.is_authenticated:
             checkin = checkins.check_in(
                 entrance.office, entrance, client_uuid, user_id=current_user.id
             )
@@ -117,14 +203,17 @@ def visit(token: str):
             checkin = checkins.check_in(entrance.office, entrance, client_uuid, details)
     except ValidationError as error:
         db.session.rollback()
-        return _visit_form(entrance, code, {error.field: error.message}, request.form, 422)
+        errors = getattr(error, "errors", None) or {error.field: error.message}
+        return _visit_form(entrance, code, errors, request.form, 422)
     secret = checkin.checkout_secret  # read before the commit expires the row (no reload)
     db.session.commit()
     session.permanent = True  # keeps the CSRF token for a check-out hours later
     response = redirect(url_for("checkin.pass_view"))
+    # The newest pass first; earlier ones (other offices) stay with their own check-out.
+    kept = [secret] + [other.checkout_secret for other in held if other.checkout_secret != secret]
     response.set_cookie(
         PASS_COOKIE,
-        secret,
+        ".".join(kept[: checkins.MAX_PASSES]),
         max_age=current_app.config["CHECKIN_PASS_HOURS"] * 3600,
         httponly=True,
         samesite="Lax",
@@ -134,29 +223,67 @@ def visit(token: str):
     return response
 
 
+@bp.errorhandler(429)
+def too_many_check_ins(error):
+    """Too many check-ins from one address: when to try again, and the way back to the form."""
+    limit = limiter.current_limit
+    wait = 60
+    if limit is not None:
+        wait = max(1, math.ceil(limit.reset_at - time.time()))
+    response = current_app.make_response(
+        (
+            render_template(
+                "checkin/too_many.html",
+                wait_minutes=max(1, math.ceil(wait / 60)),
+                back_url=request.full_path.rstrip("?") if request.path.startswith("/c/") else None,
+            ),
+            429,
+        )
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _pass_page(passes: list[CheckIn], again: bool = False):
+    response = current_app.make_response(
+        render_template(
+            "checkin/pass.html",
+            passes=passes,
+            again=again,
+            waiting_refresh=current_app.config["CHECKIN_WAITING_REFRESH_SECONDS"],
+        )
+    )
+    # Names and codes on screen: never kept by a browser or a proxy (SECURITY.md).
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/c/tiket")
 @public
 def pass_view():
-    """The full-screen pass held by this phone (or its check-out or refusal)."""
-    checkin = checkins.checkin_by_secret(request.cookies.get(PASS_COOKIE))
-    if checkin is None:
+    """The full-screen passes held by this phone, newest first (or their check-out or refusal)."""
+    passes = checkins.open_checkins_by_secrets(_held_secrets())
+    if not passes:
         abort(
             404,
             description=_(
                 "Ponsel ini tidak menyimpan tiket check-in. Pindai kode QR di pintu masuk."
             ),
         )
-    return render_template("checkin/pass.html", checkin=checkin, again=False)
+    return _pass_page(passes)
 
 
 @bp.route("/c/keluar", methods=["POST"])
 @public
 def self_check_out():
-    """Check out with the secret kept on this phone."""
-    checkin = checkins.open_checkin_by_secret(request.cookies.get(PASS_COOKIE))
-    if checkin is not None:
-        checkins.check_out(checkin, "self")
-        db.session.commit()
+    """Check out of one pass held on this phone (each office its own)."""
+    wanted = request.form.get("pass", type=int)
+    for checkin in checkins.open_checkins_by_secrets(_held_secrets()):
+        if checkin.checked_out_at is None and (wanted is None or checkin.id == wanted):
+            # Inside, or giving up waiting at the door (a turned-away pass is already out).
+            checkins.check_out(checkin, "self")
+            db.session.commit()
+            break
     return redirect(url_for("checkin.pass_view"))
 
 
@@ -187,6 +314,7 @@ def _live_context(office: Office) -> dict:
         "office": office,
         "listed": listed,
         "people": listed.people,
+        "waiting": checkins.waiting_list(office.id),
         "load": OfficeOccupancy(office, listed.inside),
         "poll_seconds": current_app.config["CHECKIN_BOARD_POLL_SECONDS"],
     }
@@ -274,6 +402,7 @@ LIVE_TEMPLATES = (
     "checkin/_board_live.html",
     "checkin/_board_counter.html",
     "checkin/_board_people.html",
+    "checkin/_board_waiting.html",
 )
 
 
@@ -326,6 +455,41 @@ def check_out_all(office_id: int):
     count = checkins.check_out_everyone(office.id, current_user.id)
     db.session.commit()
     return _after_board_action(office, _("%(n)d orang dicatat keluar.", n=count))
+
+
+def _waiting_or_404(office: Office, checkin_id: int, red_inside: bool = False) -> CheckIn:
+    checkin = checkins.waiting_checkin(office, checkin_id, red_inside=red_inside)
+    if checkin is None:
+        abort(
+            404,
+            description=_(
+                "Orang ini tidak lagi menunggu di pintu (sudah diputuskan petugas lain)."
+            ),
+        )
+    return checkin
+
+
+@bp.route("/jaga/kantor/<int:office_id>/persilakan/<int:checkin_id>", methods=["POST"])
+@roles("guard", "admin")
+def admit_waiting(office_id: int, checkin_id: int):
+    """A guard lets in someone waiting at the door; they count inside from now."""
+    office = _office_or_404(office_id)
+    checkin = _waiting_or_404(office, checkin_id)
+    checkins.admit(checkin, current_user.id)
+    db.session.commit()
+    return _after_board_action(office, _("Pengunjung dipersilakan masuk."))
+
+
+@bp.route("/jaga/kantor/<int:office_id>/tolak/<int:checkin_id>", methods=["POST"])
+@roles("guard", "admin")
+def refuse_waiting(office_id: int, checkin_id: int):
+    """One tap on a waiting row (or a red pass inside): turn the person away."""
+    office = _office_or_404(office_id)
+    checkin = _waiting_or_404(office, checkin_id, red_inside=True)
+    reason = _("Bergejala sakit") if checkin.screening == "red" else _("Kantor penuh")
+    checkins.refuse_waiting(checkin, current_user.id, reason)
+    db.session.commit()
+    return _after_board_action(office, _("Penolakan sudah dicatat."))
 
 
 # The board's forms: their partial template, and the prefix of their _board() arguments.
@@ -447,7 +611,42 @@ def _poster_entrance(office_id: int, entrance_id: int) -> tuple[Office, Entrance
 
 
 def _poster_qr(entrance: Entrance):
+    if entrance.screen_mode:
+        # Its printed QR would only lead to "scan the screen again": no file to print.
+        abort(
+            404,
+            description=_(
+                "Pintu ini memakai mode layar: tidak ada kode QR untuk dicetak. "
+                "Cetak poster petunjuk yang mengarahkan ke layar petugas."
+            ),
+        )
     return segno.make(_public_url("checkin.visit", token=entrance.token), error="m")
+
+
+@bp.route("/jaga/kantor/<int:office_id>/pintu/<int:entrance_id>/mode-layar", methods=["POST"])
+@roles("admin")
+def entrance_screen_mode(office_id: int, entrance_id: int):
+    """Switch an entrance's screen mode on or off (its posters change with it)."""
+    office = _office_or_404(office_id)
+    entrance = _entrance_or_404(office, entrance_id)
+    on = request.form.get("on") == "1"
+    offices.set_screen_mode(current_user.id, entrance, on)
+    db.session.commit()
+    if on:
+        flash(
+            _(
+                "Mode layar %(name)s menyala: tampilkan layar QR di meja petugas "
+                "dan ganti posternya dengan poster petunjuk.",
+                name=entrance.name,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _("Mode layar %(name)s dimatikan: poster QR cetak berlaku lagi.", name=entrance.name),
+            "success",
+        )
+    return redirect(url_for("admin.office_edit", office_id=office.id))
 
 
 def _download_name(office: Office, entrance: Entrance, ext: str) -> str:
@@ -459,6 +658,8 @@ def _download_name(office: Office, entrance: Entrance, ext: str) -> str:
 def poster(office_id: int, entrance_id: int):
     """A printable A4 poster for one entrance: QR code, names, instructions."""
     office, entrance = _poster_entrance(office_id, entrance_id)
+    if entrance.screen_mode:
+        return render_template("checkin/poster.html", office=office, entrance=entrance)
     qr = _poster_qr(entrance)
     return render_template(
         "checkin/poster.html",

@@ -6,7 +6,6 @@ Services add and flush; the view (or CLI command) commits once.
 from __future__ import annotations
 
 import math
-import re
 import uuid as uuid_module
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,9 +25,16 @@ from patrol.services import occupancy_hours
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
-_PHONE = re.compile(r"^\+?[0-9]{8,15}$")
-_PHONE_NOISE = re.compile(r"[\s\-.()]")
 MAX_DOSES = 10
+
+
+class FormErrors(ValidationError):
+    """Every broken rule of one form at once: ``errors`` maps each field to its message."""
+
+    def __init__(self, errors: dict[str | None, str]):
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field)
+        self.errors = errors
 
 
 @dataclass
@@ -58,41 +64,50 @@ def _float(value: str | None, low: float, high: float, field: str) -> float | No
 
 
 def parse_details(form, *, phone_required: bool = True, purpose_required: bool = True):
-    """Check a check-in form's fields and return them as VisitorDetails."""
+    """Check a check-in form's fields and return them as VisitorDetails.
+
+    Every broken rule is reported at once (FormErrors), so one submit shows them all.
+    """
+    errors: dict[str | None, str] = {}
     name = (form.get("name") or "").strip()
     if not name:
-        raise ValidationError(_("Nama wajib diisi."), "name")
-    if len(name) > 120:
-        raise ValidationError(_("Nama terlalu panjang (paling banyak 120 huruf)."), "name")
-    phone = _PHONE_NOISE.sub("", form.get("phone") or "")
-    if phone or phone_required:
-        if not phone:
-            raise ValidationError(_("Nomor HP wajib diisi."), "phone")
-        if not _PHONE.match(phone):
-            raise ValidationError(
-                _("Nomor HP tidak valid: 8 sampai 15 angka, boleh diawali +."), "phone"
-            )
+        errors["name"] = _("Nama wajib diisi.")
+    elif len(name) > 120:
+        errors["name"] = _("Nama terlalu panjang (paling banyak 120 huruf).")
+    phone = checkin_rules.normalise_phone(form.get("phone"))
+    if phone == "" and phone_required:
+        errors["phone"] = _("Nomor HP wajib diisi.")
+    elif phone is None:
+        errors["phone"] = _(
+            "Nomor HP tidak valid. Tulis seperti 0812-3456-7890 atau +62 812 3456 7890."
+        )
     purpose = (form.get("purpose") or "").strip()
     if purpose_required and not purpose:
-        raise ValidationError(_("Keperluan kunjungan wajib diisi."), "purpose")
-    if len(purpose) > 200:
-        raise ValidationError(_("Keperluan terlalu panjang (paling banyak 200 huruf)."), "purpose")
+        errors["purpose"] = _("Keperluan kunjungan wajib diisi.")
+    elif len(purpose) > 200:
+        errors["purpose"] = _("Keperluan terlalu panjang (paling banyak 200 huruf).")
     symptoms = form.get("has_symptoms")
     if symptoms not in ("yes", "no"):
-        raise ValidationError(_("Jawab pertanyaan gejala: ya atau tidak."), "has_symptoms")
+        errors["has_symptoms"] = _("Jawab pertanyaan gejala: ya atau tidak.")
     try:
         doses = int(form.get("vaccine_doses", ""))
     except ValueError:
         doses = -1
     if not 0 <= doses <= MAX_DOSES:
-        raise ValidationError(_("Pilih jumlah dosis vaksin (0 sampai 10)."), "vaccine_doses")
-    lat = _float(form.get("lat"), -90, 90, "location")
-    lon = _float(form.get("lon"), -180, 180, "location")
-    accuracy = _float(form.get("accuracy"), 0, 100_000, "location")
-    if (lat is None) != (lon is None):
-        raise ValidationError(
-            _("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi."), "location"
-        )
+        errors["vaccine_doses"] = _("Pilih jumlah dosis vaksin (0 sampai 10).")
+    lat = lon = accuracy = None
+    try:
+        lat = _float(form.get("lat"), -90, 90, "location")
+        lon = _float(form.get("lon"), -180, 180, "location")
+        accuracy = _float(form.get("accuracy"), 0, 100_000, "location")
+        if (lat is None) != (lon is None):
+            raise ValidationError(
+                _("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi."), "location"
+            )
+    except ValidationError as error:
+        errors[error.field] = error.message
+    if errors:
+        raise FormErrors(errors)
     return VisitorDetails(
         name=name,
         phone=phone or None,
@@ -120,7 +135,7 @@ def find_entrance(token: str) -> Entrance | None:
     return db.session.scalar(
         sa.select(Entrance)
         .join(Entrance.office)
-        .options(joinedload(Entrance.office))
+        .options(joinedload(Entrance.office).undefer_group("checkin_rules"))
         .where(Entrance.token == token, Entrance.revoked_at.is_(None), Office.active.is_(True))
     )
 
@@ -147,6 +162,11 @@ def _by_uuid(client_uuid: str) -> CheckIn | None:
     return db.session.scalar(
         sa.select(CheckIn).join(CheckinKey, _KEYED).where(CheckinKey.uuid == client_uuid)
     )
+
+
+def find_by_uuid(client_uuid: str) -> CheckIn | None:
+    """The check-in recorded under a client UUID (a resend of the same form), if any."""
+    return _by_uuid(client_uuid)
 
 
 def record_key(checkin: CheckIn) -> None:
@@ -185,6 +205,31 @@ def _add_once(checkin: CheckIn) -> CheckIn:
     return checkin
 
 
+def office_is_open(office: Office, now: datetime | None = None) -> bool:
+    """Whether visitors may check in now: within opening hours, or the office allows after-hours."""
+    if office.after_hours_checkin:
+        return True
+    return checkin_rules.is_open(now or utcnow(), office.opens_at, office.closes_at)
+
+
+def count_inside(office_id: int) -> int:
+    """How many people are inside an office now (admitted, not checked out)."""
+    return db.session.scalar(sa.select(sa.func.count(CheckIn.id)).where(*_inside(office_id)))
+
+
+def _arrival_status(office: Office, screening: str) -> str:
+    """``waiting`` when the office's rules keep this arrival at the door, else ``admitted``."""
+    if screening == "red" and office.hold_red:
+        return "waiting"
+    if office.wait_when_full and office.capacity:
+        # Arrivals at one office take turns here on PostgreSQL (row lock until commit),
+        # so two at once never both take the last place.
+        db.session.execute(sa.select(Office.id).where(Office.id == office.id).with_for_update())
+        if count_inside(office.id) >= office.capacity:
+            return "waiting"
+    return "admitted"
+
+
 def check_in(
     office: Office,
     entrance: Entrance | None,
@@ -197,6 +242,9 @@ def check_in(
 ) -> CheckIn:
     """Record someone entering (visitor, staff member, or by a guard); a retry returns the first."""
     now = now or utcnow()
+    existing = _by_uuid(client_uuid)
+    if existing is not None:
+        return existing
     checkin = CheckIn(
         uuid=client_uuid,
         office_id=office.id,
@@ -221,7 +269,78 @@ def check_in(
             checkin.remote = checkin_rules.is_remote(
                 checkin.distance_m, office.radius_m, checkin.accuracy_m
             )
+    if guard_id is None:
+        # A guard checking someone in by hand has already decided to let them in.
+        checkin.status = _arrival_status(office, checkin.screening)
     return _add_once(checkin)
+
+
+def open_checkins_by_secrets(secrets: list[str]) -> list[CheckIn]:
+    """The check-ins whose secrets this phone holds, newest first (inside, waiting or done)."""
+    secrets = [secret for secret in secrets if secret][:MAX_PASSES]
+    if not secrets:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(CheckIn)
+            .join(CheckinKey, _KEYED)
+            .options(joinedload(CheckIn.office), joinedload(CheckIn.entrance))
+            .where(CheckinKey.checkout_secret.in_(secrets))
+            .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc())
+        ).unique()
+    )
+
+
+# Passes kept on one phone (offices visited the same day).
+MAX_PASSES = 6
+
+
+def waiting_list(office_id: int) -> list[CheckIn]:
+    """Who waits at an office's door for a guard (office full, or a red pass), earliest first."""
+    return list(
+        db.session.scalars(
+            sa.select(CheckIn)
+            .options(joinedload(CheckIn.entrance), joinedload(CheckIn.user))
+            .where(
+                CheckIn.office_id == office_id,
+                CheckIn.status == "waiting",
+                CheckIn.checked_out_at.is_(None),
+            )
+            .order_by(CheckIn.checked_in_at, CheckIn.id)
+        )
+    )
+
+
+def waiting_checkin(office: Office, checkin_id: int, red_inside: bool = False) -> CheckIn | None:
+    """One person waiting at this office's door (or, with ``red_inside``, a red pass let in
+    under the office's rules), not yet gone; else None."""
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.office_id != office.id or checkin.checked_out_at is not None:
+        return None
+    if checkin.status == "waiting":
+        return checkin
+    if red_inside and checkin.status == "admitted" and checkin.screening == "red":
+        return checkin
+    return None
+
+
+def admit(checkin: CheckIn, guard_id: int) -> CheckIn:
+    """A guard lets in someone who waited at the door; from now on they count inside."""
+    checkin.status = "admitted"
+    checkin.guard_id = guard_id
+    db.session.flush()
+    occupancy_hours.record_checkin(checkin)
+    return checkin
+
+
+def refuse_waiting(checkin: CheckIn, guard_id: int, reason: str, now: datetime | None = None):
+    """A guard turns away someone waiting at the door (one tap on the board's row)."""
+    if checkin.status == "admitted":  # a red pass counted inside: no longer
+        occupancy_hours.forget_checkin(checkin)
+    checkin.status = "turned_away"
+    checkin.turned_away_reason = reason[:200]
+    checkin.guard_id = guard_id
+    return check_out(checkin, "guard", guard_id, now)
 
 
 def open_checkin_by_secret(secret: str | None) -> CheckIn | None:
@@ -367,16 +486,18 @@ def turn_away(
             sa.select(CheckIn).where(
                 CheckIn.office_id == office.id,
                 CheckIn.short_code == short_code,
-                *inside_now_terms(),
+                CheckIn.checked_out_at.is_(None),
+                CheckIn.status.in_(("admitted", "waiting")),
             )
         )
         if checkin is None:
             raise ValidationError(
                 _("Tidak ada orang di dalam dengan kode %(code)s.", code=short_code), "short_code"
             )
+        if checkin.status == "admitted":  # one who waited was never counted
+            occupancy_hours.forget_checkin(checkin)
         checkin.status = "turned_away"
         checkin.turned_away_reason = reason
-        occupancy_hours.forget_checkin(checkin)
         checkin.guard_id = guard_id
         check_out(checkin, "guard", guard_id, now)
         return checkin
@@ -422,11 +543,15 @@ def close_offices(now: datetime | None = None, office_ids: list[int] | None = No
             for closes_at, ids in by_closing.items()
         )
     )
-    query = (
-        sa.select(CheckIn).options(joinedload(CheckIn.office)).where(*inside_now_terms(), overdue)
-    )
+    inside = sa.select(CheckIn).options(joinedload(CheckIn.office))
+    # Those still waiting at the door leave at closing too (few: a query of their own,
+    # so the one over the people inside keeps to its partial index).
+    waiting = inside.where(CheckIn.status == "waiting", CheckIn.checked_out_at.is_(None), overdue)
     closed = 0
-    for checkin in db.session.scalars(query):
+    for checkin in [
+        *db.session.scalars(inside.where(*inside_now_terms(), overdue)),
+        *db.session.scalars(waiting),
+    ]:
         closing = checkin_rules.closing_after(checkin.checked_in_at, checkin.office.closes_at)
         if closing <= now:
             check_out(checkin, "auto", None, closing)
@@ -435,7 +560,8 @@ def close_offices(now: datetime | None = None, office_ids: list[int] | None = No
 
 
 def purge_personal_data(days: int, now: datetime | None = None) -> int:
-    """Blank names, phones, purposes and locations of check-ins older than ``days``; counts stay."""
+    """Blank everything personal of check-ins older than ``days``: names, phones, purposes,
+    health answers, locations and distances, turn-away reasons. Anonymous counts stay."""
     if days < 0:
         raise ValidationError(_("Jumlah hari tidak boleh negatif."), "days")
     now = now or utcnow()
@@ -448,6 +574,11 @@ def purge_personal_data(days: int, now: datetime | None = None) -> int:
             purpose=None,
             lat=None,
             lon=None,
+            accuracy_m=None,
+            distance_m=None,
+            has_symptoms=None,
+            vaccine_doses=None,
+            turned_away_reason=None,
             purged_at=now,
         )
     )

@@ -107,7 +107,8 @@ def forget_checkin(checkin: CheckIn) -> None:
 
 # The rebuild, in plain SQL per dialect ------------------------------------------------
 # Every admitted stay becomes two events, +1 at check-in and -1 at check-out or at the
-# office's first closing time after the check-in, whichever is first (a NULL check-out
+# end of its day (the office's closing time, or midnight WIB for a check-in after
+# closing: checkin_rules.closing_after), whichever is first (a NULL check-out
 # is never "<", so the closing time). A running sum over the events of each office, outs
 # before ins at the same instant, is the number inside; each hour keeps its check-ins and
 # the highest running sum at one of them. Only constant fragments are pasted into the SQL
@@ -119,8 +120,7 @@ _SQL = {
         "closing": (
             "(CASE WHEN CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + o.closes_at"
             " < c.checked_in_at AT TIME ZONE 'Asia/Jakarta'"
-            " THEN CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + o.closes_at"
-            " + interval '1 day'"
+            " THEN CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + interval '1 day'"
             " ELSE CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + o.closes_at"
             " END) AT TIME ZONE 'Asia/Jakarta'"
         ),
@@ -131,7 +131,8 @@ _SQL = {
         "hour": "strftime('%Y-%m-%d %H:00:00.000000', {at})",
         "closing": (
             "(CASE WHEN {local_close} < c.checked_in_at"
-            " THEN strftime('%Y-%m-%d %H:%M:%S.000000', {local_close}, '+1 day')"
+            " THEN strftime('%Y-%m-%d %H:%M:%S.000000',"
+            " date(c.checked_in_at, '+7 hours', '+1 day'), '-7 hours')"
             " ELSE {local_close} END)"
         ).format(
             local_close=(

@@ -26,6 +26,9 @@ def snapshot(office: Office) -> dict:
         "opens_at": office.opens_at.isoformat(timespec="minutes"),
         "closes_at": office.closes_at.isoformat(timespec="minutes"),
         "active": office.active,
+        "wait_when_full": office.wait_when_full,
+        "hold_red": office.hold_red,
+        "after_hours_checkin": office.after_hours_checkin,
     }
 
 
@@ -95,6 +98,7 @@ def entrance_snapshot(entrance: Entrance) -> dict:
         if entrance.token_issued_at
         else None,
         "revoked_at": entrance.revoked_at.isoformat() if entrance.revoked_at else None,
+        "screen_mode": entrance.screen_mode,
     }
 
 
@@ -128,6 +132,16 @@ def reissue_entrance(actor_id: int, entrance: Entrance) -> Entrance:
     entrance.revoked_at = None
     db.session.flush()
     audit.record(actor_id, "reissue", "entrance", entrance.id, before, entrance_snapshot(entrance))
+    return entrance
+
+
+def set_screen_mode(actor_id: int | None, entrance: Entrance, on: bool) -> Entrance:
+    """Switch an entrance's screen mode (a rotating code on the guard's screen); audited."""
+    before = entrance_snapshot(entrance)
+    entrance.screen_mode = on
+    db.session.flush()
+    action = "screen_on" if on else "screen_off"
+    audit.record(actor_id, action, "entrance", entrance.id, before, entrance_snapshot(entrance))
     return entrance
 
 

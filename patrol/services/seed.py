@@ -232,6 +232,19 @@ class SeedResult:
     credentials: dict[str, str]
 
 
+def demo_shift_start(now: datetime) -> datetime:
+    """The start (UTC) of the 12-hour demo shift, at 07:00 or 19:00 WIB, that holds ``now``."""
+    local = now.astimezone(WIB)
+    day_start = datetime.combine(local.date(), time(7, 0), WIB)
+    if local < day_start:
+        start = day_start - timedelta(hours=12)
+    elif local < day_start + timedelta(hours=12):
+        start = day_start
+    else:
+        start = day_start + timedelta(hours=12)
+    return start.astimezone(timezone.utc)
+
+
 def seed_demo(password: str | None = None, now: datetime | None = None) -> SeedResult:
     """Add the Kota Malang demo: parks, offices and entrances, one user per role, today's shift."""
     created = {"users": 0, "assignments": 0}
@@ -260,11 +273,11 @@ def seed_demo(password: str | None = None, now: datetime | None = None) -> SeedR
     if exists is None:
         db.session.add(GuardPost(guard_id=guard.id, office_id=balai_kota.id))
 
-    # Today's day shift (07:00-19:00 WIB) at Alun-Alun Tugu for the demo officer.
+    # A shift at Alun-Alun Tugu for the demo officer that covers the moment of seeding,
+    # whatever the hour: the day shift (07:00-19:00 WIB) or the night shift around it.
     officer = users["officer"]
     now = now or datetime.now(timezone.utc)
-    day = now.astimezone(WIB).date()
-    start = datetime.combine(day, time(7, 0), WIB).astimezone(timezone.utc)
+    start = demo_shift_start(now)
     end = start + timedelta(hours=12)
     has_shift = db.session.scalar(
         sa.select(Assignment.id).where(

@@ -211,8 +211,12 @@ def test_guard_finds_someone_beyond_the_list_on_a_phone(
         expect(people).to_have_count(1)
         assert 304 in answered, answered
 
+        # One person's check-out asks first.
+        asked = []
+        phone.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         phone.get_by_role("button", name="Check out Siti Aminah").click()
         expect(phone.get_by_text("7 / kapasitas 20")).to_be_visible()
+        assert asked == ["Catat Siti Aminah keluar?"]
         expect(
             phone.get_by_text('Tidak ada orang di dalam dengan nama atau kode "siti".')
         ).to_be_visible()

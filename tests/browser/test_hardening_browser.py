@@ -17,6 +17,9 @@ def test_script_named_visitors_show_as_text_on_the_guard_board(world, phone, des
     for payload in XSS_PAYLOADS:
         phone.context.clear_cookies()
         phone.goto(f"/c/{world.entrance.token}")
+        # Each payload is a new visitor: forget the one this phone remembers.
+        phone.evaluate("localStorage.clear()")
+        phone.reload()
         phone.get_by_label("Nama lengkap").fill(payload)
         phone.get_by_label("Nomor HP").fill("0812 3456 7890")
         phone.get_by_label("Keperluan kunjungan").fill("Rapat")
