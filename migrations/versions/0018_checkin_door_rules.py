@@ -1,7 +1,7 @@
 """check-in door rules: waiting visitors, per-office rules, purge blanks health answers
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-11-30 13:00:00
 
 - ``checkins.status`` may be ``waiting``: a visitor at the door of a full office (or with
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
