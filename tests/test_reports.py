@@ -356,7 +356,14 @@ def test_coverage_report_counts_shifts_kept_missed_and_time_inside(
         start_geofence="inside",
         assignment_id=kept.id,
     )
-    create_visit(budi, tugu, started_at=wib(3, 10), ended_at=wib(3, 11), start_geofence="outside")
+    create_visit(
+        budi,
+        tugu,
+        started_at=wib(3, 10),
+        created_at=datetime.now(timezone.utc),  # recorded in the past, sent now: late
+        ended_at=wib(3, 11),
+        start_geofence="outside",
+    )
     create_visit(
         ani,
         tugu,

@@ -11,37 +11,12 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import Violation, ViolationAction, ViolationCategory
-from patrol.services import dashboard, late_entries
+from patrol.services import dashboard
 from patrol.services import reports as report_queries
 from patrol.timeutil import utcnow, wib_today
 
 UTC = timezone.utc
 GRACE = timedelta(minutes=120)
-
-
-# The rule, as a plain function (the one "shift kept" rule may call it) ---------------------
-
-
-@pytest.mark.parametrize(
-    ("started_hour", "arrived_hour", "kept"),
-    [
-        (2, 3, True),  # during the shift, sent at once
-        (2, 7, True),  # sent within the grace after the shift (ended 05:00, grace 2 h)
-        (2, 8, False),  # sent after the grace: the shift was not kept
-        (0, 1, False),  # started before the shift
-        (5, 5, False),  # started at its end
-    ],
-)
-def test_keeps_shift(started_hour, arrived_hour, kept):
-    day = datetime(2026, 11, 30, tzinfo=UTC)
-    result = late_entries.keeps_shift(
-        day + timedelta(hours=started_hour),
-        day + timedelta(hours=arrived_hour, minutes=0),
-        day + timedelta(hours=1),
-        day + timedelta(hours=5),
-        GRACE,
-    )
-    assert result is kept
 
 
 # Coverage report and dashboard ----------------------------------------------------------------
@@ -68,6 +43,7 @@ def test_a_visit_synced_days_later_does_not_keep_the_past_shift(past_shift, crea
         past_shift.officer,
         past_shift.zone,
         started_at=past_shift.starts_at + timedelta(hours=1),
+        start_geofence="inside",
         created_at=utcnow(),  # arrived today, two days after the shift
     )
     row = coverage(wib_today(past_shift.starts_at))
@@ -80,6 +56,7 @@ def test_a_visit_sent_within_the_grace_keeps_the_shift(past_shift, create_visit)
         past_shift.officer,
         past_shift.zone,
         started_at=past_shift.starts_at + timedelta(hours=1),
+        start_geofence="inside",
         created_at=past_shift.ends_at + timedelta(minutes=90),
     )
     row = coverage(wib_today(past_shift.starts_at))
@@ -92,6 +69,7 @@ def test_the_grace_is_configurable(app, past_shift, create_visit):
         past_shift.officer,
         past_shift.zone,
         started_at=past_shift.starts_at + timedelta(hours=1),
+        start_geofence="inside",
         created_at=past_shift.ends_at + timedelta(minutes=90),
     )
     assert coverage(wib_today(past_shift.starts_at))["kept"] == 0
@@ -110,6 +88,7 @@ def test_the_dashboard_counts_a_shift_kept_only_by_a_late_visit_as_missed(
         officer,
         zone,
         started_at=shift.starts_at + timedelta(hours=1),
+        start_geofence="inside",
         created_at=shift.ends_at + timedelta(hours=4),
     )
     missed = dashboard.alerts(now, 3)["missed"]
@@ -166,7 +145,7 @@ def test_late_entries_are_counted_and_marked_in_the_reports(app, field_setup, cr
     assert "dikirim lebih dari 12 jam setelah dicatat" in report
     review = admin.get(f"/admin/laporan/tinjauan?start={start}").get_data(as_text=True)
     assert review.count("data-late") == 1
-    assert "30 jam setelah waktu yang dicatat" in review
+    assert "terlambat dikirim" in review
 
 
 def test_the_late_threshold_is_configurable(app, field_setup):

@@ -33,20 +33,6 @@ def hours_late(recorded_at: datetime | None, created_at: datetime | None, thresh
     return round(delay.total_seconds() / 3600, 1) if delay > threshold else None
 
 
-def keeps_shift(
-    visit_started_at: datetime,
-    visit_created_at: datetime,
-    shift_starts_at: datetime,
-    shift_ends_at: datetime,
-    grace: timedelta,
-) -> bool:
-    """A visit keeps a shift when it started in the window and arrived by its end + grace."""
-    return (
-        shift_starts_at <= visit_started_at < shift_ends_at
-        and visit_created_at <= shift_ends_at + grace
-    )
-
-
 def _seconds_between(start, end):
     from patrol.services.reports import seconds_between  # reports imports this module
 
