@@ -154,4 +154,17 @@ def from_env(instance_path: str) -> dict:
         "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.
         "CHECKPOINT_RADIUS_M": _int("CHECKPOINT_RADIUS_M", 30),
+        # Exports (services/export_jobs.py). One of more rows than this runs as a background
+        # job with a progress page; a smaller one is answered at once (a screenful).
+        "EXPORT_INLINE_ROWS": _int("EXPORT_INLINE_ROWS", 200),
+        # Where export files are written; every app instance and export worker must reach it
+        # (shared storage in production).
+        "EXPORT_FOLDER": os.environ.get("EXPORT_FOLDER", str(Path(instance_path) / "exports")),
+        # Hours an export file (and its entry in the admin's list) is kept.
+        "EXPORT_KEEP_HOURS": _int("EXPORT_KEEP_HOURS", 24),
+        # redis://... runs export jobs on RQ (flask --app patrol export-worker); empty runs
+        # them in a background thread of the web process (the embedded default).
+        "EXPORT_QUEUE_URL": os.environ.get("EXPORT_QUEUE_URL", ""),
+        # Seconds an export worker gives one job before RQ stops it.
+        "EXPORT_JOB_TIMEOUT": _int("EXPORT_JOB_TIMEOUT", 3600),
     }
