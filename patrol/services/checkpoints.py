@@ -511,6 +511,12 @@ def _shift_data(shifts: list[Assignment], with_closures: bool = True) -> _ShiftD
     officer_ids = sorted({a.officer_id for a in shifts})
     start = min(a.starts_at for a in shifts)
     end = max(a.ends_at for a in shifts)
+    rounds = _active_rounds_by_zone(zone_ids)
+    # Only the scans of the rounds' checkpoints matter; by checkpoint and time they are
+    # read through their index.
+    checkpoint_ids = sorted(
+        {s.checkpoint_id for zone in rounds.values() for r in zone for s in r.stops}
+    )
     scans: dict[tuple[int, int], list[tuple[int, datetime]]] = {}
     rows = db.session.execute(
         sa.select(
@@ -521,10 +527,10 @@ def _shift_data(shifts: list[Assignment], with_closures: bool = True) -> _ShiftD
         )
         .join(Visit, Visit.id == CheckpointScan.visit_id)
         .where(
-            Visit.zone_id.in_(zone_ids),
-            Visit.officer_id.in_(officer_ids),
+            CheckpointScan.checkpoint_id.in_(checkpoint_ids),
             CheckpointScan.recorded_at >= start,
             CheckpointScan.recorded_at < end,
+            Visit.officer_id.in_(officer_ids),
         )
     )
     for officer_id, zone_id, cid, at in rows:
@@ -545,7 +551,7 @@ def _shift_data(shifts: list[Assignment], with_closures: bool = True) -> _ShiftD
         for closure in db.session.scalars(query):
             if closure.assignment_id in shift_ids:
                 closures.setdefault(closure.assignment_id, []).append(closure)
-    return _ShiftData(_active_rounds_by_zone(zone_ids), scans, closures)
+    return _ShiftData(rounds, scans, closures)
 
 
 def _misses_of(assignment: Assignment, data: _ShiftData, now: datetime) -> list[MissedCheckpoint]:
