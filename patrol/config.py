@@ -74,6 +74,12 @@ def from_env(instance_path: str) -> dict:
             "max_overflow": _int("DB_MAX_OVERFLOW", 2),
             "pool_recycle": 1800,
         },
+        # gzip text answers and static files in the app (patrol/compress.py): on by default
+        # outside production (make run serves gunicorn alone); production leaves it to nginx.
+        "COMPRESS_RESPONSES": os.environ.get(
+            "COMPRESS_RESPONSES", "0" if production else "1"
+        ).lower()
+        in ("1", "true", "yes", "on"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
         # Client addresses for rate limits and HTTPS detection depend on it.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
