@@ -168,6 +168,8 @@ class Reply:
     status: int
     headers: dict
     body: bytes
+    # Body bytes as they crossed the wire (compressed when the server compressed them).
+    wire: int = 0
 
     @property
     def text(self) -> str:
@@ -191,6 +193,8 @@ class Browser:
     def request(self, method: str, path: str, data=None, headers=None, base=None) -> Reply:
         """Send one request (form dict, JSON bytes or None), keep its cookies, never follow."""
         headers = dict(headers or {})
+        # As a browser does: the page weights count what the server really sends.
+        headers.setdefault("Accept-Encoding", "gzip")
         if self.cookies:
             headers["Cookie"] = self.cookie_header
         if self.forwarded_for:
@@ -215,7 +219,10 @@ class Browser:
                 self.cookies[name.strip()] = cookie_value
             else:
                 self.cookies.pop(name.strip(), None)
-        return Reply(status, dict(hdrs.items()), payload)
+        wire = len(payload)
+        if (hdrs.get("Content-Encoding") or "").lower() == "gzip":
+            payload = gzip.decompress(payload)
+        return Reply(status, dict(hdrs.items()), payload, wire)
 
     def get(self, path: str, **kwargs) -> Reply:
         return self.request("GET", path, **kwargs)

@@ -44,7 +44,6 @@ from harness import (  # noqa: E402
     WrkResult,
     drop_postgres,
     fresh_postgres,
-    gzip_size,
     run_wrk,
     start_gunicorn,
 )
@@ -58,6 +57,8 @@ OFFICERS = int(os.environ.get("BENCH_OFFICERS", "20"))
 SYNC_OFFICERS = 5
 INSIDE = int(os.environ.get("BENCH_INSIDE", "500"))
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "docs" / "benchmarks.md"))
+# BENCH_WEIGHTS_ONLY=1: set up as usual, measure only the page weights, print them.
+WEIGHTS_ONLY = os.environ.get("BENCH_WEIGHTS_ONLY") == "1"
 UNLIMITED = "1000000 per minute"
 
 # Targets from issue 9: the ratio of Patroli to its twin.
@@ -257,6 +258,9 @@ def app_env(database_url: str, tmp: Path) -> dict:
         "LOGIN_LIMIT_PER_IP": UNLIMITED,
         "UPLOAD_FOLDER": str(tmp / "uploads"),
         "ACCESS_LOG": "/dev/null",
+        # gzip as make run serves it (and nginx in production): the page weights are read
+        # from the wire; wrk asks for no compression, so the throughput runs pay none.
+        "COMPRESS_RESPONSES": "1",
         "BENCH_TWIN_DATABASE_URL": sqlalchemy_url(database_url),
     }
 
@@ -540,25 +544,23 @@ class Weight:
 
 
 def cold_load(browser: Browser, name: str, kind: str, path: str) -> Weight:
-    """A first visit: the page and every static file it links, gzip bytes on the wire."""
+    """A first visit: the page and every static file it links, body bytes on the wire."""
     page = browser.get(path)
     assert page.status == 200, f"{path}: {page.status}"
-    html = gzip_size(page.body)
+    html = page.wire
     assets = sorted(set(ASSET.findall(page.text)))
     total = html
     for asset in assets:
-        body = browser.get(asset).body
-        total += gzip_size(body) if body else 0
+        total += browser.get(asset).wire
     return Weight(name, kind, total, html, len(assets))
 
 
 def swap(browser: Browser, name: str, method: str, path: str, data=None, headers=None) -> Weight:
-    """One htmx request: the partial's gzip bytes."""
+    """One htmx request: the partial's body bytes on the wire."""
     headers = {"HX-Request": "true", **(headers or {})}
     reply = browser.request(method, path, data=data, headers=headers)
     assert reply.status == 200, f"{method} {path}: {reply.status}"
-    size = gzip_size(reply.body)
-    return Weight(name, "swap", size, size, 0)
+    return Weight(name, "swap", reply.wire, reply.wire, 0)
 
 
 def weights(patroli: Server, data: dict, sessions: dict) -> list[Weight]:
@@ -703,7 +705,7 @@ def table(backend: str, found: list[Scenario]) -> list[str]:
 
 def weight_table(rows: list[Weight]) -> list[str]:
     lines = [
-        "| what | gzip bytes | of which HTML | static files | target |",
+        "| what | bytes on the wire | of which HTML | static files | target |",
         "|---|---:|---:|---:|---|",
     ]
     for w in rows:
@@ -775,8 +777,10 @@ def write(blocks: list[str], weights_rows: list[Weight], missing: list[str]):
     body += [
         "## Page weight",
         "",
-        "Bytes on the wire with gzip (level 6, as nginx is configured in docs/deploy.md). A "
-        "cold load counts the page and every static file it links; a swap is one htmx answer.",
+        "Body bytes as they came over the wire from gunicorn with `COMPRESS_RESPONSES=1` "
+        "(patrol/compress.py: gzip level 6 for pages, 9 for static files; nginx does alike in "
+        "production), read by a client that accepts gzip. A cold load counts the page and "
+        "every static file it links; a swap is one htmx answer.",
         "",
         *weight_table(weights_rows),
     ]
@@ -791,7 +795,8 @@ def backend_run(label: str, database_url: str, tmp: Path, with_weights: bool):
     try:
         found, sessions, missing = scenarios(patroli, data)
         print(f"[{label}] {len(found)} scenarios, {ROUNDS} rounds of {SECONDS} s", flush=True)
-        measure(patroli, twin, found)
+        if not WEIGHTS_ONLY:
+            measure(patroli, twin, found)
         rows = weights(patroli, data, sessions) if with_weights else []
     finally:
         patroli.stop()
@@ -809,6 +814,9 @@ def main() -> int:
         pg_url = os.environ.get("BENCH_DATABASE_URL")
         if os.environ.get("BENCH_SQLITE", "1") != "0" or not pg_url:
             found, rows, missing = backend_run("sqlite", f"sqlite:///{tmp / 'bench.db'}", tmp, True)
+            if WEIGHTS_ONLY:
+                print("\n".join(weight_table(rows)))
+                return 0
             blocks += table("SQLite", found)
         if pg_url:
             fresh = fresh_postgres(pg_url, "run")
