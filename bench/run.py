@@ -586,7 +586,7 @@ def weights(patroli: Server, data: dict, sessions: dict) -> list[Weight]:
     officer = sessions["officers"][-1]
     browser = officer["browser"]
     out.append(cold_load(browser, "Officer visit page", "officer", officer["visit_path"]))
-    out.append(cold_load(browser, "Officer home (shift map)", "page", "/patroli/"))
+    out.append(cold_load(browser, "Officer home (shift; map on demand)", "officer", "/patroli/"))
     hx = {"X-CSRFToken": officer["csrf"]}
     out.append(swap(browser, "Swap: violation form", "GET", officer["path"]))
     zone = data["zone"]
