@@ -18,11 +18,15 @@ def init_login(app: Flask, login_manager) -> None:
     # "basic" keeps remember-me usable on phones whose address changes between cell towers.
     login_manager.session_protection = "basic"
 
+    # Built once: every request of a logged-in user runs it, and building and keying a
+    # new statement each time cost about as much as running it (docs/benchmarks.md).
+    by_token = sa.select(User).where(
+        User.session_token == sa.bindparam("token"), User.active.is_(True)
+    )
+
     @login_manager.user_loader
     def load_user(session_token: str):
-        return db.session.scalar(
-            sa.select(User).where(User.session_token == session_token, User.active.is_(True))
-        )
+        return db.session.scalar(by_token, {"token": session_token})
 
     @login_manager.unauthorized_handler
     def unauthorized():
