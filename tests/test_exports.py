@@ -255,3 +255,10 @@ def test_jobs_run_on_the_rq_queue_by_the_export_worker(
     assert "Selesai: 6 baris." in html
     assert admin_client.get(location + "/unduh").status_code == 200
     connection.flushdb()
+
+
+def test_an_unreachable_queue_is_said_plainly(admin_client, small_screen, violation_week):
+    small_screen.config["EXPORT_QUEUE_URL"] = "redis://127.0.0.1:1/0"  # nothing listens
+    location = admin_client.get(CSV_URL, query_string=WEEK).headers["Location"]
+    html = admin_client.get(location).get_data(as_text=True)
+    assert "Antrean ekspor sedang tidak tersedia" in html and "hx-trigger" not in html

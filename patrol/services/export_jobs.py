@@ -82,15 +82,20 @@ def enqueue(job_id: int) -> None:
     url = current_app.config.get("EXPORT_QUEUE_URL")
     if url:
         from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue
 
         queue = Queue(QUEUE_NAME, connection=Redis.from_url(url))
-        queue.enqueue(
-            run_queued,
-            job_id,
-            job_timeout=current_app.config["EXPORT_JOB_TIMEOUT"],
-            result_ttl=0,
-        )
+        try:
+            queue.enqueue(
+                run_queued,
+                job_id,
+                job_timeout=current_app.config["EXPORT_JOB_TIMEOUT"],
+                result_ttl=0,
+            )
+        except (RedisError, OSError):
+            log.exception("export job %s could not be queued", job_id)
+            _update(job_id, status="failed", finished_at=utcnow(), error="queue")
         return
     _thread_submit(current_app._get_current_object(), job_id)
 
@@ -193,6 +198,8 @@ def refresh_state(job: ExportJob, now: datetime | None = None) -> ExportJob:
 
 def error_message(job: ExportJob) -> str:
     """What the admin reads when a job failed."""
+    if job.error == "queue":
+        return _("Antrean ekspor sedang tidak tersedia. Silakan coba lagi sebentar lagi.")
     if job.error == "stalled":
         return _("Ekspor terhenti sebelum selesai (server dimulai ulang). Silakan ulangi.")
     return _("Ekspor gagal. Silakan ulangi; bila terulang, hubungi pengelola sistem.")
