@@ -4,8 +4,9 @@ Production sits behind nginx, which compresses (docs/deploy.md), so the middlewa
 by default only outside production (``COMPRESS_RESPONSES``). Text answers of 512 bytes
 or more are compressed when the client accepts gzip: pages and htmx fragments at level 6
 as nginx does, static files at level 9 once per file version (kept in memory by path and
-ETag, so a static file costs its compression once per worker), streamed answers chunk by
-chunk so that a stream still streams.
+ETag, so a static file costs its compression once per worker), streamed answers and files
+over 1 MB (export downloads) chunk by chunk, so that a stream still streams and a large
+file never sits in memory.
 
 ETags are left as they are: a compressed and a plain answer share one, which the
 conditional requests of the guard board and of static files rely on; nothing here serves
@@ -30,6 +31,8 @@ COMPRESSIBLE = (
     "image/svg+xml",
 )
 MIN_SIZE = 512
+# Answers larger than this are compressed chunk by chunk rather than read whole.
+WHOLE_MAX = 1024 * 1024
 STATIC_PREFIX = "/static/"
 
 
@@ -80,7 +83,9 @@ class GzipMiddleware:
             ("Vary", self._vary(captured["headers"])),
         ]
         length = _header(captured["headers"], "Content-Length")
-        if length is None:
+        if length is None or int(length) > WHOLE_MAX:
+            # Streamed answers, and large files (a year's export), compressed as they go:
+            # the memory held stays a chunk, whatever the size.
             start_response(status, headers, captured["exc_info"])
             return self._stream(body)
         data = self._whole(environ, captured["headers"], body)

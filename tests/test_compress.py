@@ -60,3 +60,14 @@ def test_production_leaves_compression_to_nginx(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["COMPRESS_RESPONSES"] is False
     assert type(app.wsgi_app).__name__ != "GzipMiddleware"
+
+
+def test_a_large_file_is_compressed_as_it_goes_not_read_whole(app, client, monkeypatch):
+    from patrol import compress
+
+    monkeypatch.setattr(compress, "WHOLE_MAX", 10_000)
+    url = "/static/vendor/htmx-2.0.11/htmx.min.js"  # 52 KB
+    packed = client.get(url, headers=GZIP)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Content-Length" not in packed.headers  # chunked: never held whole
+    assert gzip.decompress(packed.data) == client.get(url).data
