@@ -97,3 +97,25 @@ def test_statements_per_page_stay_flat_from_20_to_300_shifts_with_rounds(
     at_20 = page_queries()
     add_shifts(zones, officers, 280)
     assert page_queries() == at_20
+
+
+@pytest.mark.parametrize("url", ["/admin/kantor", "/admin/pos-jaga", "/jaga/"])
+def test_office_and_guard_pages_stay_flat_with_more_offices_and_guards(
+    admin_client, count_queries, create_user, create_office, create_guard_post, url
+):
+    def add_offices(n: int) -> None:
+        for _ in range(n):
+            guard = create_user("guard")
+            office = create_office(entrances=("Pintu Utama", "Pintu Samping"))
+            create_guard_post(guard, office)
+
+    def page_queries() -> int:
+        with count_queries() as counter:
+            response = admin_client.get(url)
+        assert response.status_code == 200
+        return counter["n"]
+
+    add_offices(2)
+    at_2 = page_queries()
+    add_offices(8)
+    assert page_queries() == at_2
