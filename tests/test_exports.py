@@ -97,6 +97,7 @@ def test_a_long_export_becomes_a_job_whose_page_gives_the_file(
     assert "2026-11-05 00:30:00" in {r["recorded_at_wib"] for r in rows}
     job = db.session.scalar(sa.select(ExportJob))
     assert (job.status, job.rows_done, job.rows_expected) == ("done", 6, 6)
+    assert export_jobs.file_path(job).stat().st_mode & 0o777 == 0o600
 
 
 def test_the_admin_finds_the_file_again_in_their_list_after_leaving(

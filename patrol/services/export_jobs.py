@@ -173,6 +173,8 @@ def run_job(job_id: int) -> None:
             with open(partial, "w", encoding="utf-8", newline="") as out:
                 for chunk in exports.chunks(table, job.fmt, progress):
                     out.write(chunk)
+        # Readable by the app's own user only: the file names officers and offices.
+        os.chmod(partial, 0o600)
         os.replace(partial, path)
         db.session.rollback()  # end the read transaction before the final write
         _update(job_id, status="done", finished_at=utcnow(), size_bytes=path.stat().st_size)
