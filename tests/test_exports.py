@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import time
 import zipfile
@@ -263,3 +264,20 @@ def test_an_unreachable_queue_is_said_plainly(admin_client, small_screen, violat
     location = admin_client.get(CSV_URL, query_string=WEEK).headers["Location"]
     html = admin_client.get(location).get_data(as_text=True)
     assert "Antrean ekspor sedang tidak tersedia" in html and "hx-trigger" not in html
+
+
+def test_a_long_geojson_export_is_a_job_with_times_in_wib(
+    admin_client, small_screen, create_user, create_zone, create_visit, create_violation
+):
+    officer = create_user("officer")
+    zone = create_zone(name="Alun-Alun Tugu")
+    visit = create_visit(officer, zone, started_at=wib(3, 9))
+    for minute in range(5):
+        create_violation(visit, recorded_at=wib(3, 9, minute), lat=-7.977, lon=112.634)
+    reply = admin_client.get("/admin/laporan/pelanggaran.geojson", query_string=WEEK)
+    location = reply.headers["Location"]
+    wait_until_finished(admin_client, location)
+    data = json.loads(admin_client.get(location + "/unduh").get_data(as_text=True))
+    assert len(data["features"]) == 5
+    times = sorted(f["properties"]["recorded_at"] for f in data["features"])
+    assert times[0] == "2026-11-03T09:00:00+07:00"
