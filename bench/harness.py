@@ -90,6 +90,7 @@ class WrkResult:
     p99_ms: float
     requests: int
     errors: int
+    p90_ms: float = 0.0
 
 
 def _ms(value: str) -> float:
@@ -120,6 +121,7 @@ def run_wrk(url: str, seconds: int, connections: int, lua: str | None = None) ->
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    p90 = _ms(re.search(r"^\s+90%\s+(\S+)", out, re.M).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
     errors = 0
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -128,7 +130,7 @@ def run_wrk(url: str, seconds: int, connections: int, lua: str | None = None) ->
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if m:
         errors += sum(int(x) for x in m.groups())
-    return WrkResult(rps, p50, p99, total, errors)
+    return WrkResult(rps, p50, p99, total, errors, p90)
 
 
 def gzip_size(data: bytes) -> int:
@@ -168,6 +170,8 @@ class Reply:
     status: int
     headers: dict
     body: bytes
+    # Body bytes as they crossed the wire (compressed when the server compressed them).
+    wire: int = 0
 
     @property
     def text(self) -> str:
@@ -191,6 +195,8 @@ class Browser:
     def request(self, method: str, path: str, data=None, headers=None, base=None) -> Reply:
         """Send one request (form dict, JSON bytes or None), keep its cookies, never follow."""
         headers = dict(headers or {})
+        # As a browser does: the page weights count what the server really sends.
+        headers.setdefault("Accept-Encoding", "gzip")
         if self.cookies:
             headers["Cookie"] = self.cookie_header
         if self.forwarded_for:
@@ -215,7 +221,10 @@ class Browser:
                 self.cookies[name.strip()] = cookie_value
             else:
                 self.cookies.pop(name.strip(), None)
-        return Reply(status, dict(hdrs.items()), payload)
+        wire = len(payload)
+        if (hdrs.get("Content-Encoding") or "").lower() == "gzip":
+            payload = gzip.decompress(payload)
+        return Reply(status, dict(hdrs.items()), payload, wire)
 
     def get(self, path: str, **kwargs) -> Reply:
         return self.request("GET", path, **kwargs)

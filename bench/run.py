@@ -13,7 +13,11 @@ BENCH_SEED_SCALE (0.1: seed-load volumes for the report), BENCH_REPORT
 (/admin/laporan/pelanggaran), BENCH_OUTPUT (docs/benchmarks.md), BENCH_SQLITE=0
 (PostgreSQL only), BENCH_ONLY (run only the scenarios whose name contains this text, for
 profiling one of them), BENCH_SYNC_CONNECTIONS (2) and BENCH_SYNC_SECONDS (15) for the
-sync batches, which take seconds each.
+sync batches, which take seconds each. BENCH_EXPORTS=0 skips the long-exports scenario
+(/taman and a sync measured idle and while two year exports run), BENCH_EXPORTS_ONLY=1
+runs only it, BENCH_EXPORT_QUEUE_URL (redis://...) runs its jobs on RQ with two export
+workers instead of the web process's thread; BENCH_WEIGHTS_ONLY=1 measures only the page
+weights.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import platform
 import random
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -44,7 +49,6 @@ from harness import (  # noqa: E402
     WrkResult,
     drop_postgres,
     fresh_postgres,
-    gzip_size,
     run_wrk,
     start_gunicorn,
 )
@@ -58,6 +62,10 @@ OFFICERS = int(os.environ.get("BENCH_OFFICERS", "20"))
 SYNC_OFFICERS = 5
 INSIDE = int(os.environ.get("BENCH_INSIDE", "500"))
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "docs" / "benchmarks.md"))
+# BENCH_WEIGHTS_ONLY=1: set up as usual, measure only the page weights, print them.
+WEIGHTS_ONLY = os.environ.get("BENCH_WEIGHTS_ONLY") == "1"
+# BENCH_EXPORTS_ONLY=1: only the long-exports scenario (BENCH_EXPORTS=0 skips it).
+EXPORTS_ONLY = os.environ.get("BENCH_EXPORTS_ONLY") == "1"
 UNLIMITED = "1000000 per minute"
 
 # Targets from issue 9: the ratio of Patroli to its twin.
@@ -259,6 +267,12 @@ def app_env(database_url: str, tmp: Path) -> dict:
         "LOGIN_LIMIT_SUCCESS_PER_IP": UNLIMITED,
         "UPLOAD_FOLDER": str(tmp / "uploads"),
         "ACCESS_LOG": "/dev/null",
+        # gzip as make run serves it (and nginx in production): the page weights are read
+        # from the wire; wrk asks for no compression, so the throughput runs pay none.
+        "COMPRESS_RESPONSES": "1",
+        "EXPORT_FOLDER": str(tmp / "exports"),
+        # Set: export jobs run on RQ with two `flask export-worker` processes beside gunicorn.
+        "EXPORT_QUEUE_URL": os.environ.get("BENCH_EXPORT_QUEUE_URL", ""),
         "BENCH_TWIN_DATABASE_URL": sqlalchemy_url(database_url),
     }
 
@@ -476,7 +490,14 @@ def scenarios(patroli: Server, data: dict) -> tuple[list[Scenario], dict, list[s
     only = os.environ.get("BENCH_ONLY", "").lower()
     if only:
         found = [s for s in found if only in s.name.lower()]
-    sessions = {"visitor": visitor, "officers": officers, "guard": guard, "board": board}
+    sessions = {
+        "visitor": visitor,
+        "officers": officers,
+        "guard": guard,
+        "board": board,
+        "admin": admin,
+        "syncing": syncing,
+    }
     return found, sessions, missing
 
 
@@ -527,6 +548,102 @@ def measure(patroli: Server, twin: Server, found: list[Scenario]) -> None:
                 settle(patroli, twin)
 
 
+# Long exports beside the field traffic (issue 19) ------------------------------------------
+
+# Two year-long exports: every check-in as CSV and every violation as XLSX.
+YEAR_EXPORTS = ("/admin/laporan/kunjungan-kantor.csv", "/admin/laporan/pelanggaran.xlsx")
+
+
+def start_export_workers(env: dict, tmp: Path) -> list[subprocess.Popen]:
+    """Two RQ export workers when BENCH_EXPORT_QUEUE_URL is set (else the web process's
+    thread runs the jobs, as under make run)."""
+    if not env.get("EXPORT_QUEUE_URL"):
+        return []
+    cmd = [str(VENV_BIN / "flask"), "--app", "patrol", "export-worker"]
+    return [
+        subprocess.Popen(
+            cmd,
+            env=os.environ | env,
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=(tmp / f"export-worker-{n}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for n in range(2)
+    ]
+
+
+def job_state(admin: Browser, location: str) -> str:
+    html = admin.get(location, headers={"HX-Request": "true"}).text
+    for word, state in (("hx-trigger", "running"), ("/unduh", "done")):
+        if word in html:
+            return state
+    return "failed"
+
+
+def exports_under_load(patroli: Server, sessions: dict, data: dict) -> list[str]:
+    """/taman and a 50-record sync, idle and then while two year exports run."""
+    admin = sessions["admin"]
+    today = datetime.now(UTC).date()
+    year = {"start": (today.replace(year=today.year - 1)).isoformat(), "end": today.isoformat()}
+    query = "?" + "&".join(f"{k}={v}" for k, v in year.items())
+    targets = [
+        ("/taman", None, CONNECTIONS, SECONDS),
+        (
+            "/api/v1/sync",
+            lua_sync(sessions["syncing"], data["zone"], 50),
+            SYNC_CONNECTIONS,
+            max(SECONDS, SYNC_SECONDS),
+        ),
+    ]
+    idle = {
+        path: run_wrk(patroli.base + path, secs, conns, lua) for path, lua, conns, secs in targets
+    }
+    drain(patroli, "/healthz")
+    jobs = []
+    for path in YEAR_EXPORTS:
+        reply = admin.get(path + query)
+        assert reply.status == 303, f"{path}: {reply.status} (not a job?)"
+        jobs.append(reply.headers["Location"])
+    began = time.monotonic()
+    busy = {
+        path: run_wrk(patroli.base + path, secs, conns, lua) for path, lua, conns, secs in targets
+    }
+    measured = time.monotonic() - began
+    states = [job_state(admin, job) for job in jobs]
+    while "running" in states and time.monotonic() - began < 1800:
+        time.sleep(2)
+        states = [job_state(admin, job) for job in jobs]
+    took = time.monotonic() - began
+    runner = (
+        "RQ, 2 export workers"
+        if os.environ.get("BENCH_EXPORT_QUEUE_URL")
+        else ("a thread in the web worker that took the request (make run's default)")
+    )
+    lines = [
+        "### Long exports beside the field traffic",
+        "",
+        f"Two exports of a year ({', '.join(YEAR_EXPORTS)}) started as jobs, run by {runner};",
+        f"the measuring ran {measured:.0f} s, the exports took {took:.0f} s in all "
+        f"(end states: {', '.join(states)}). Target: p90 and p99 within 2x of idle.",
+        "",
+        "| path | idle p50 | idle p90 | idle p99 | exporting p50 | p90 | p99 | p90 ratio | "
+        "p99 ratio | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for path, *_rest in targets:
+        a, b = idle[path], busy[path]
+        r90 = b.p90_ms / a.p90_ms if a.p90_ms else 0.0
+        r99 = b.p99_ms / a.p99_ms if a.p99_ms else 0.0
+        verdict = "<= 2x " + ("met" if max(r90, r99) <= 2 else "**missed**")
+        lines.append(
+            f"| `{path}` | {fmt_ms(a.p50_ms)} | {fmt_ms(a.p90_ms)} | {fmt_ms(a.p99_ms)} | "
+            f"{fmt_ms(b.p50_ms)} | {fmt_ms(b.p90_ms)} | {fmt_ms(b.p99_ms)} | {r90:.2f} | "
+            f"{r99:.2f} | {verdict} |"
+        )
+    return [*lines, ""]
+
+
 # Page weight -----------------------------------------------------------------------------
 
 ASSET = __import__("re").compile(r'(?:src|href)="(/static/[^"?]+)')
@@ -542,25 +659,23 @@ class Weight:
 
 
 def cold_load(browser: Browser, name: str, kind: str, path: str) -> Weight:
-    """A first visit: the page and every static file it links, gzip bytes on the wire."""
+    """A first visit: the page and every static file it links, body bytes on the wire."""
     page = browser.get(path)
     assert page.status == 200, f"{path}: {page.status}"
-    html = gzip_size(page.body)
+    html = page.wire
     assets = sorted(set(ASSET.findall(page.text)))
     total = html
     for asset in assets:
-        body = browser.get(asset).body
-        total += gzip_size(body) if body else 0
+        total += browser.get(asset).wire
     return Weight(name, kind, total, html, len(assets))
 
 
 def swap(browser: Browser, name: str, method: str, path: str, data=None, headers=None) -> Weight:
-    """One htmx request: the partial's gzip bytes."""
+    """One htmx request: the partial's body bytes on the wire."""
     headers = {"HX-Request": "true", **(headers or {})}
     reply = browser.request(method, path, data=data, headers=headers)
     assert reply.status == 200, f"{method} {path}: {reply.status}"
-    size = gzip_size(reply.body)
-    return Weight(name, "swap", size, size, 0)
+    return Weight(name, "swap", reply.wire, reply.wire, 0)
 
 
 def weights(patroli: Server, data: dict, sessions: dict) -> list[Weight]:
@@ -586,7 +701,7 @@ def weights(patroli: Server, data: dict, sessions: dict) -> list[Weight]:
     officer = sessions["officers"][-1]
     browser = officer["browser"]
     out.append(cold_load(browser, "Officer visit page", "officer", officer["visit_path"]))
-    out.append(cold_load(browser, "Officer home (shift map)", "page", "/patroli/"))
+    out.append(cold_load(browser, "Officer home (shift; map on demand)", "officer", "/patroli/"))
     hx = {"X-CSRFToken": officer["csrf"]}
     out.append(swap(browser, "Swap: violation form", "GET", officer["path"]))
     zone = data["zone"]
@@ -705,7 +820,7 @@ def table(backend: str, found: list[Scenario]) -> list[str]:
 
 def weight_table(rows: list[Weight]) -> list[str]:
     lines = [
-        "| what | gzip bytes | of which HTML | static files | target |",
+        "| what | bytes on the wire | of which HTML | static files | target |",
         "|---|---:|---:|---:|---|",
     ]
     for w in rows:
@@ -777,8 +892,10 @@ def write(blocks: list[str], weights_rows: list[Weight], missing: list[str]):
     body += [
         "## Page weight",
         "",
-        "Bytes on the wire with gzip (level 6, as nginx is configured in docs/deploy.md). A "
-        "cold load counts the page and every static file it links; a swap is one htmx answer.",
+        "Body bytes as they came over the wire from gunicorn with `COMPRESS_RESPONSES=1` "
+        "(patrol/compress.py: gzip level 6 for pages, 9 for static files; nginx does alike in "
+        "production), read by a client that accepts gzip. A cold load counts the page and "
+        "every static file it links; a swap is one htmx answer.",
         "",
         *weight_table(weights_rows),
     ]
@@ -793,12 +910,23 @@ def backend_run(label: str, database_url: str, tmp: Path, with_weights: bool):
     try:
         found, sessions, missing = scenarios(patroli, data)
         print(f"[{label}] {len(found)} scenarios, {ROUNDS} rounds of {SECONDS} s", flush=True)
-        measure(patroli, twin, found)
-        rows = weights(patroli, data, sessions) if with_weights else []
+        if not WEIGHTS_ONLY and not EXPORTS_ONLY:
+            measure(patroli, twin, found)
+        rows = weights(patroli, data, sessions) if with_weights and not EXPORTS_ONLY else []
+        exporting = []
+        if os.environ.get("BENCH_EXPORTS", "1") != "0" and not WEIGHTS_ONLY:
+            workers_ = start_export_workers(env, tmp)
+            try:
+                exporting = exports_under_load(patroli, sessions, data)
+            finally:
+                for worker in workers_:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(worker.pid, signal.SIGTERM)
+                    worker.wait(timeout=30)
     finally:
         patroli.stop()
         twin.stop()
-    return found, rows, missing
+    return found, rows, missing, exporting
 
 
 def main() -> int:
@@ -810,15 +938,22 @@ def main() -> int:
         missing: list[str] = []
         pg_url = os.environ.get("BENCH_DATABASE_URL")
         if os.environ.get("BENCH_SQLITE", "1") != "0" or not pg_url:
-            found, rows, missing = backend_run("sqlite", f"sqlite:///{tmp / 'bench.db'}", tmp, True)
-            blocks += table("SQLite", found)
+            found, rows, missing, exporting = backend_run(
+                "sqlite", f"sqlite:///{tmp / 'bench.db'}", tmp, True
+            )
+            if WEIGHTS_ONLY or EXPORTS_ONLY:
+                print("\n".join(weight_table(rows) if WEIGHTS_ONLY else exporting))
+                return 0
+            blocks += table("SQLite", found) + exporting
         if pg_url:
             fresh = fresh_postgres(pg_url, "run")
             try:
-                pg_found, pg_rows, pg_missing = backend_run("postgresql", fresh, tmp, not rows)
+                pg_found, pg_rows, pg_missing, pg_exporting = backend_run(
+                    "postgresql", fresh, tmp, not rows
+                )
             finally:
                 drop_postgres(fresh)
-            blocks += table("PostgreSQL", pg_found)
+            blocks += table("PostgreSQL", pg_found) + pg_exporting
             rows, missing = rows or pg_rows, missing or pg_missing
         else:
             missing.append("PostgreSQL (BENCH_DATABASE_URL is not set)")

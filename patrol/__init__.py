@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     register_proxy(app)
+    register_compression(app)
     register_extensions(app)
     register_blueprints(app)
     register_http_cache(app)
@@ -37,6 +38,14 @@ def register_proxy(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_compression(app: Flask) -> None:
+    """gzip on the wire when no reverse proxy does it (COMPRESS_RESPONSES; patrol/compress.py)."""
+    if app.config.get("COMPRESS_RESPONSES"):
+        from patrol.compress import GzipMiddleware
+
+        app.wsgi_app = GzipMiddleware(app.wsgi_app)
 
 
 def register_extensions(app: Flask) -> None:

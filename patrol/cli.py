@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from patrol import checkin_commands
+from patrol import checkin_commands, export_cli
 from patrol.extensions import db
 from patrol.field_cli import close_visits_command, rebuild_crowd_hours_command
 from patrol.load_cli import seed_load_command
@@ -25,6 +25,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(close_visits_command)
     app.cli.add_command(rebuild_crowd_hours_command)
     app.cli.add_command(seed_load_command)
+    app.cli.add_command(export_cli.export_worker_command)
+    app.cli.add_command(export_cli.purge_exports_command)
 
 
 @click.command("create-user")

@@ -102,6 +102,12 @@ def from_env(instance_path: str) -> dict:
             "max_overflow": _int("DB_MAX_OVERFLOW", 2),
             "pool_recycle": 1800,
         },
+        # gzip text answers and static files in the app (patrol/compress.py): on by default
+        # outside production (make run serves gunicorn alone); production leaves it to nginx.
+        "COMPRESS_RESPONSES": os.environ.get(
+            "COMPRESS_RESPONSES", "0" if production else "1"
+        ).lower()
+        in ("1", "true", "yes", "on"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
         # Client addresses for rate limits and HTTPS detection depend on it.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
@@ -240,4 +246,17 @@ def from_env(instance_path: str) -> dict:
         "COMPLAINT_PHOTO_MAX_PIXELS": _int("COMPLAINT_PHOTO_MAX_PIXELS", 40_000_000),
         # Seconds between checks for a newly assigned complaint on the officer's phone.
         "COMPLAINT_POLL_SECONDS": _int("COMPLAINT_POLL_SECONDS", 20),
+        # Exports (services/export_jobs.py). One of more rows than this runs as a background
+        # job with a progress page; a smaller one is answered at once (a screenful).
+        "EXPORT_INLINE_ROWS": _int("EXPORT_INLINE_ROWS", 200),
+        # Where export files are written; every app instance and export worker must reach it
+        # (shared storage in production).
+        "EXPORT_FOLDER": os.environ.get("EXPORT_FOLDER", str(Path(instance_path) / "exports")),
+        # Hours an export file (and its entry in the admin's list) is kept.
+        "EXPORT_KEEP_HOURS": _int("EXPORT_KEEP_HOURS", 24),
+        # redis://... runs export jobs on RQ (flask --app patrol export-worker); empty runs
+        # them in a background thread of the web process (the embedded default).
+        "EXPORT_QUEUE_URL": os.environ.get("EXPORT_QUEUE_URL", ""),
+        # Seconds an export worker gives one job before RQ stops it.
+        "EXPORT_JOB_TIMEOUT": _int("EXPORT_JOB_TIMEOUT", 3600),
     }

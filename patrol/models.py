@@ -788,3 +788,48 @@ class AuditEvent(db.Model):
 def inside_now_terms() -> tuple:
     """The WHERE terms of "inside now" (see INSIDE_SQL), for the queries over check-ins."""
     return (CheckIn.checked_out_at.is_(None), CheckIn.status == sa.literal_column("'admitted'"))
+
+
+# Export jobs (issue 19) ---------------------------------------------------------------
+
+EXPORT_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ExportJob(db.Model):
+    """A report export run off the request path: its progress, then its file until it expires.
+
+    The state lives here, not in a worker's memory, so every app instance shows the same
+    progress; the file sits in ``EXPORT_FOLDER`` under ``token`` (services.export_jobs).
+    """
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", EXPORT_STATUSES), name="status"),
+        sa.CheckConstraint("rows_done >= 0", name="rows_done"),
+        sa.Index("ix_export_jobs_user_created", "user_id", "created_at"),
+        sa.Index("ix_export_jobs_expires", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Names the file on shared storage: unguessable, so a file name says nothing.
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # The report (its URL name) and format (csv, xlsx, geojson), and its filters as the
+    # query-string arguments they came from.
+    name: Mapped[str] = mapped_column(sa.String(40))
+    fmt: Mapped[str] = mapped_column(sa.String(10))
+    params: Mapped[dict] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    rows_done: Mapped[int] = mapped_column(default=0)
+    rows_expected: Mapped[int | None] = mapped_column()
+    download_name: Mapped[str] = mapped_column(sa.String(200))
+    size_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Written with every progress step: a running job whose heartbeat stops was cut off.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

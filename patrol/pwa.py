@@ -28,7 +28,7 @@ PRECACHE_STATIC = (
     "js/planning.js",
     "js/sos.js",
     "vendor/htmx-2.0.11/htmx.min.js",
-    "vendor/jsqr-1.4.0/jsQR.js",
+    "vendor/jsqr-1.4.0/jsQR.min.js",
     "vendor/leaflet-1.9.4/leaflet.css",
     "vendor/leaflet-1.9.4/leaflet.js",
     "icons/favicon.svg",

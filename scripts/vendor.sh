@@ -19,4 +19,9 @@ cp "$work/htmx.org/package/dist/htmx.min.js" "$work/htmx.org/package/LICENSE" "$
 cp -r "$work/leaflet/package/dist/leaflet.js" "$work/leaflet/package/dist/leaflet.css" \
   "$work/leaflet/package/dist/images" "$work/leaflet/package/LICENSE" "$dest/leaflet-1.9.4/"
 cp "$work/axe-core/package/axe.min.js" "$work/axe-core/package/LICENSE" tests/vendor/axe-core-4.14.1/
-cp "$work/jsqr/package/dist/jsQR.js" "$work/jsqr/package/LICENSE" "$dest/jsqr-1.4.0/"
+# jsqr ships only its unminified build (256 KB, precached by the officer's service worker):
+# minified here with a pinned terser, its output checked into the tree.
+npm install --silent --no-save --prefix "$work/terser" terser@5.51.4 >/dev/null
+"$work/terser/node_modules/.bin/terser" "$work/jsqr/package/dist/jsQR.js" --compress --mangle \
+  --comments '/@license|@preserve|^!/' -o "$dest/jsqr-1.4.0/jsQR.min.js"
+cp "$work/jsqr/package/LICENSE" "$dest/jsqr-1.4.0/"

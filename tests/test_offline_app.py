@@ -62,7 +62,7 @@ def test_every_static_file_of_the_officer_pages_is_kept_for_offline(field_setup,
         response = field_setup.client.get(page)
         assert response.status_code == 200, page
         linked |= set(LINKED_STATIC.findall(response.get_data(as_text=True)))
-    assert {"js/checkpoints.js", "vendor/jsqr-1.4.0/jsQR.js", "js/sos.js"} <= linked
+    assert {"js/checkpoints.js", "vendor/jsqr-1.4.0/jsQR.min.js", "js/sos.js"} <= linked
     assert linked - set(pwa.PRECACHE_STATIC) == set()
 
 

@@ -397,8 +397,10 @@ def test_coverage_report_counts_shifts_kept_missed_and_time_inside(
     ]
     export = admin_client.get("/admin/laporan/cakupan.csv", query_string=WEEK, buffered=True)
     lines = export.get_data(as_text=True).splitlines()
-    assert lines[0] == "officer,shifts,kept,missed,visits,unscheduled,hours_inside"
-    assert lines[2] == "Budi Santoso,2,1,1,2,0,1.5"
+    assert (
+        lines[0] == "\ufeffofficer,shifts,kept,missed,visits,unscheduled,hours_inside,late_visits"
+    )
+    assert lines[2] == "Budi Santoso,2,1,1,2,0,1.5,1"
 
 
 def test_admin_marks_a_violation_reviewed_with_a_comment(admin_client, violation_week):
@@ -629,7 +631,7 @@ def test_violation_xlsx_holds_the_same_rows_as_the_csv(admin_client, violation_w
     assert "attachment" in response.headers["Content-Disposition"]
     rows = xlsx_rows(response)
     assert len(rows) == 1 + 6
-    assert "recorded_at_utc" in rows[0]
+    assert "recorded_at_wib" in rows[0]
     assert sum("Alun-Alun Tugu" in row for row in rows) == 4
     assert not any("Joko" in row for row in rows)
 

@@ -7,7 +7,17 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from patrol.extensions import db
-from patrol.models import Assignment, CheckIn, CrowdCount, User, Violation, Visit
+from patrol.models import (
+    Assignment,
+    CheckIn,
+    CheckpointScan,
+    CrowdCount,
+    PatrolRound,
+    User,
+    Violation,
+    Visit,
+    Zone,
+)
 from patrol.services import reports
 from patrol.timeutil import wib_today
 
@@ -27,6 +37,11 @@ def test_seed_load_scales_a_year_down(runner):
     )
     assert count(Visit) > 0
     assert "1000 checkins" in result.output
+    # Every park has a round, and officers scan its checkpoints during their visits.
+    assert count(PatrolRound) == db.session.scalar(
+        sa.select(sa.func.count(Zone.id)).where(Zone.active)
+    )
+    assert count(CheckpointScan) > 2 * count(Visit)
     # No personal data of the public in load data.
     assert (
         db.session.scalar(

@@ -11,10 +11,12 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     send_file,
     stream_with_context,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,7 +25,7 @@ from patrol.access import roles
 from patrol.extensions import db
 from patrol.geofence import centre
 from patrol.numbers import angka
-from patrol.services import checkpoints, complaints, dashboard, exports, nik_lookups
+from patrol.services import checkpoints, complaints, dashboard, export_jobs, exports, nik_lookups
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
 from patrol.sketchmap import sketch
@@ -230,38 +232,8 @@ def report(name: str = "pelanggaran"):
     )
 
 
-def _summary_table(name: str, f):
-    """The aggregated table of a report that has no row-by-row export."""
-    if name == "keramaian":
-        busy, over = _ratios()
-        rows = report_queries.crowd_report(f, busy, over)
-        header = ["zone", "day", "counts", "average", "peak", "capacity", "level"]
-        keys = ["zone", "day", "n", "average", "peak", "capacity", "level"]
-    else:
-        rows = report_queries.coverage_report(f)
-        header = keys = [
-            "officer",
-            "shifts",
-            "kept",
-            "missed",
-            "visits",
-            "unscheduled",
-            "hours_inside",
-        ]
-    return header, ([row[key] for key in keys] for row in rows)
-
-
-TABLES = {
-    "pelanggaran": exports.violations_table,
-    "keramaian": lambda f: _summary_table("keramaian", f),
-    "keramaian-detail": exports.crowd_table,
-    "kunjungan-kantor": exports.checkins_table,
-    "cakupan": lambda f: _summary_table("cakupan", f),
-    "aduan": lambda f: complaints.table(f.since, f.until, f.zone_id),
-}
-GEOJSON = {"pelanggaran": exports.violations_geojson, "keramaian": exports.crowd_geojson}
 MIMETYPES = {
-    "csv": "text/csv",
+    "csv": "text/csv; charset=utf-8",
     "geojson": "application/geo+json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -270,18 +242,24 @@ MIMETYPES = {
 @bp.route("/laporan/<name>.<fmt>")
 @roles("admin")
 def export(name: str, fmt: str):
-    """Download a report as CSV or GeoJSON (streamed row by row) or XLSX."""
-    known = GEOJSON if fmt == "geojson" else TABLES if fmt in ("csv", "xlsx") else {}
-    if name not in known:
+    """A report as CSV, XLSX or GeoJSON: a screenful is answered at once, more becomes a
+    background job whose page shows its progress and then gives the file."""
+    if not exports.known(name, fmt):
         abort(404)
     f, error = _filters_or_422()
     if error is not None:
         return {"error": error.message, "field": error.field}, 422
+    table = exports.table_for(name, fmt, f)
     filename = f"{name}_{f.start.isoformat()}_{f.end.isoformat()}.{fmt}"
+    if table.streamed and table.exceeds(current_app.config["EXPORT_INLINE_ROWS"]):
+        export_jobs.purge_expired()
+        job = export_jobs.create_job(current_user.id, name, fmt, f.as_args(), filename)
+        db.session.commit()
+        export_jobs.enqueue(job.id)
+        return redirect(url_for("reports.export_job", job_id=job.id), code=303)
     if fmt == "xlsx":
-        return _xlsx_download(name, TABLES[name](f), filename)
-    chunks = GEOJSON[name](f) if fmt == "geojson" else exports.csv_lines(*TABLES[name](f))
-    response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
+        return _xlsx_download(name, table, filename)
+    response = Response(stream_with_context(exports.chunks(table, fmt)), mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -293,12 +271,77 @@ def _xlsx_download(name: str, table, filename: str) -> Response:
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     try:
-        exports.write_xlsx(handle.name, name, *table)
+        exports.write_xlsx(handle.name, name, table)
         data = open(handle.name, "rb")  # noqa: SIM115 - closed by the response
     finally:
         os.unlink(handle.name)
     response = send_file(
         data, mimetype=MIMETYPES["xlsx"], as_attachment=True, download_name=filename
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _own_job_or_404(job_id: int):
+    job = export_jobs.user_job(current_user.id, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("/laporan/ekspor/")
+@roles("admin")
+def export_list():
+    """The admin's recent exports, with their state and a link to each finished file."""
+    jobs = [export_jobs.refresh_state(job) for job in export_jobs.recent_jobs(current_user.id)]
+    db.session.commit()
+    return _no_store(
+        Response(
+            render_template(
+                "reports/exports.html",
+                jobs=jobs,
+                keep_hours=current_app.config["EXPORT_KEEP_HOURS"],
+                error_message=export_jobs.error_message,
+            )
+        )
+    )
+
+
+@bp.route("/laporan/ekspor/<int:job_id>")
+@roles("admin")
+def export_job(job_id: int):
+    """One export's progress (htmx polls the fragment until it is done), then its link."""
+    job = export_jobs.refresh_state(_own_job_or_404(job_id))
+    db.session.commit()
+    template = (
+        "reports/_export_progress.html"
+        if request.headers.get("HX-Request") == "true"
+        else "reports/export_job.html"
+    )
+    return _no_store(
+        Response(
+            render_template(
+                template,
+                job=job,
+                error_message=export_jobs.error_message,
+                keep_hours=current_app.config["EXPORT_KEEP_HOURS"],
+            )
+        )
+    )
+
+
+@bp.route("/laporan/ekspor/<int:job_id>/unduh")
+@roles("admin")
+def export_download(job_id: int):
+    """The finished export's file; before it is ready, back to its progress page."""
+    job = _own_job_or_404(job_id)
+    if job.status != "done":
+        return redirect(url_for("reports.export_job", job_id=job.id), code=303)
+    path = export_jobs.file_path(job)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=MIMETYPES[job.fmt], as_attachment=True, download_name=job.download_name
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -13,17 +13,12 @@ from sqlalchemy.orm import joinedload
 from patrol.extensions import db
 from patrol.models import AuditEvent
 
+# The one rule against formula injection, shared by every export.
+from patrol.services.exports import spreadsheet_safe
+
 HEADER = ("id", "at_utc", "actor_username", "actor_name", "action", "entity", "entity_id")
 HEADER += ("before", "after")
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 500
-
-
-def spreadsheet_safe(value) -> str:
-    """A cell's text, with a leading quote when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _row(event: AuditEvent) -> list[str]:

@@ -468,13 +468,96 @@ class MissedCheckpoint:
         return f"{self.assignment.id}:{self.checkpoint.id}:{self.due_at.isoformat()}"
 
 
-def shift_misses(assignment: Assignment, now: datetime) -> list[MissedCheckpoint]:
-    """Every missed checkpoint of one shift's active rounds up to now, with closures."""
-    found: dict[tuple[int, datetime], MissedCheckpoint] = {}
-    scans = _officer_scans(
-        assignment.officer_id, assignment.zone_id, assignment.starts_at, assignment.ends_at
+@dataclass
+class _ShiftData:
+    """What the misses and rounds of many shifts are computed from, each read in one query."""
+
+    rounds: dict[int, list[PatrolRound]]
+    scans: dict[tuple[int, int], list[tuple[int, datetime]]]
+    closures: dict[int, list[MissedCheckpointClosure]]
+
+    def shift_scans(self, assignment: Assignment) -> list[tuple[int, datetime]]:
+        """The shift's officer's scans in the shift's zone during the shift."""
+        start, end = assignment.starts_at, assignment.ends_at
+        return [
+            (cid, at)
+            for cid, at in self.scans.get((assignment.officer_id, assignment.zone_id), [])
+            if start <= at < end
+        ]
+
+
+def _active_rounds_by_zone(zone_ids) -> dict[int, list[PatrolRound]]:
+    rounds: dict[int, list[PatrolRound]] = {}
+    query = (
+        sa.select(PatrolRound)
+        .options(joinedload(PatrolRound.stops).joinedload(RoundStop.checkpoint))
+        .where(PatrolRound.active, PatrolRound.zone_id.in_(zone_ids))
+        .order_by(PatrolRound.name)
     )
-    for patrol_round in zone_rounds(assignment.zone_id, active_only=True):
+    for patrol_round in db.session.scalars(query).unique():
+        rounds.setdefault(patrol_round.zone_id, []).append(patrol_round)
+    return rounds
+
+
+def _shift_data(shifts: list[Assignment], with_closures: bool = True) -> _ShiftData:
+    """Rounds, scans and closures for a list of shifts: three queries however many shifts.
+
+    The scans are read for the zones and the span the shifts cover, then handed to each
+    shift by officer, zone and time (``shift_scans``).
+    """
+    if not shifts:
+        return _ShiftData({}, {}, {})
+    zone_ids = sorted({a.zone_id for a in shifts})
+    officer_ids = sorted({a.officer_id for a in shifts})
+    start = min(a.starts_at for a in shifts)
+    end = max(a.ends_at for a in shifts)
+    rounds = _active_rounds_by_zone(zone_ids)
+    # Only the scans of the rounds' checkpoints matter; by checkpoint and time they are
+    # read through their index.
+    checkpoint_ids = sorted(
+        {s.checkpoint_id for zone in rounds.values() for r in zone for s in r.stops}
+    )
+    scans: dict[tuple[int, int], list[tuple[int, datetime]]] = {}
+    rows = db.session.execute(
+        sa.select(
+            Visit.officer_id,
+            Visit.zone_id,
+            CheckpointScan.checkpoint_id,
+            CheckpointScan.recorded_at,
+        )
+        .join(Visit, Visit.id == CheckpointScan.visit_id)
+        .where(
+            CheckpointScan.checkpoint_id.in_(checkpoint_ids),
+            CheckpointScan.recorded_at >= start,
+            CheckpointScan.recorded_at < end,
+            Visit.officer_id.in_(officer_ids),
+        )
+    )
+    for officer_id, zone_id, cid, at in rows:
+        scans.setdefault((officer_id, zone_id), []).append((cid, at))
+    closures: dict[int, list[MissedCheckpointClosure]] = {}
+    if with_closures:
+        shift_ids = {a.id for a in shifts}
+        query = (
+            sa.select(MissedCheckpointClosure)
+            .options(joinedload(MissedCheckpointClosure.closed_by))
+            .join(Assignment, Assignment.id == MissedCheckpointClosure.assignment_id)
+            .where(
+                Assignment.zone_id.in_(zone_ids),
+                Assignment.starts_at < end,
+                Assignment.ends_at > start,
+            )
+        )
+        for closure in db.session.scalars(query):
+            if closure.assignment_id in shift_ids:
+                closures.setdefault(closure.assignment_id, []).append(closure)
+    return _ShiftData(rounds, scans, closures)
+
+
+def _misses_of(assignment: Assignment, data: _ShiftData, now: datetime) -> list[MissedCheckpoint]:
+    found: dict[tuple[int, datetime], MissedCheckpoint] = {}
+    scans = data.shift_scans(assignment)
+    for patrol_round in data.rounds.get(assignment.zone_id, []):
         checkpoints = {s.checkpoint_id: s.checkpoint for s in patrol_round.stops}
         for miss in misses(
             _stop_ids(patrol_round),
@@ -495,27 +578,31 @@ def shift_misses(assignment: Assignment, now: datetime) -> list[MissedCheckpoint
                     miss.due_at,
                 ),
             )
-    if found:
-        closures = db.session.scalars(
-            sa.select(MissedCheckpointClosure)
-            .options(joinedload(MissedCheckpointClosure.closed_by))
-            .where(MissedCheckpointClosure.assignment_id == assignment.id)
-        )
-        for closure in closures:
-            item = found.get((closure.checkpoint_id, closure.due_at))
-            if item is not None:
-                item.closure = closure
+    for closure in data.closures.get(assignment.id, []):
+        item = found.get((closure.checkpoint_id, closure.due_at))
+        if item is not None:
+            item.closure = closure
     return sorted(found.values(), key=lambda m: (m.due_at, m.checkpoint.name))
+
+
+def shift_misses(assignment: Assignment, now: datetime) -> list[MissedCheckpoint]:
+    """Every missed checkpoint of one shift's active rounds up to now, with closures."""
+    return _misses_of(assignment, _shift_data([assignment]), now)
 
 
 def missed_checkpoints(
     since: datetime, until: datetime | None = None, zone_id: int | None = None
 ) -> list[MissedCheckpoint]:
-    """Missed checkpoints of the shifts overlapping [since, until), open and closed."""
+    """Missed checkpoints of the shifts overlapping [since, until), open and closed.
+
+    A fixed handful of queries however many shifts, rounds and scans the period holds.
+    """
     until = until or utcnow()
+    shifts = _shifts(since, until, zone_id)
+    data = _shift_data(shifts)
     result = []
-    for assignment in _shifts(since, until, zone_id):
-        result += [m for m in shift_misses(assignment, until) if m.due_at >= since]
+    for assignment in shifts:
+        result += [m for m in _misses_of(assignment, data, until) if m.due_at >= since]
     return result
 
 
@@ -545,14 +632,17 @@ class ShiftRounds:
 
 
 def rounds_per_shift(since: datetime, until: datetime | None = None) -> list[ShiftRounds]:
-    """Rounds completed per shift and round in a period (for the coverage report)."""
+    """Rounds completed per shift and round in a period (for the coverage report).
+
+    Three queries (shifts, their rounds, their scans) however many shifts the period holds.
+    """
     until = until or utcnow()
+    shifts = _shifts(since, until)
+    data = _shift_data(shifts, with_closures=False)
     result = []
-    for assignment in _shifts(since, until):
-        scans = _officer_scans(
-            assignment.officer_id, assignment.zone_id, assignment.starts_at, assignment.ends_at
-        )
-        for patrol_round in zone_rounds(assignment.zone_id, active_only=True):
+    for assignment in shifts:
+        scans = data.shift_scans(assignment)
+        for patrol_round in data.rounds.get(assignment.zone_id, []):
             completed, expected = completed_rounds(
                 _stop_ids(patrol_round),
                 patrol_round.ordered,

@@ -824,7 +824,8 @@ def report(since: datetime, until: datetime, zone_id: int | None = None) -> dict
 
 
 def table(since: datetime, until: datetime, zone_id: int | None = None):
-    """One row per complaint for CSV/XLSX; never the reporter's phone nor names."""
+    """One row per complaint for CSV/XLSX (times as instants: the export writes them in
+    WIB); never the reporter's phone nor names."""
     header = [
         "code",
         "created_at",
@@ -844,20 +845,17 @@ def table(since: datetime, until: datetime, zone_id: int | None = None):
     def minutes(start, end):
         return "" if end is None else round((end - start).total_seconds() / 60, 1)
 
-    def iso(value):
-        return value.isoformat() if value else ""
-
     def rows():
         for c in db.session.scalars(_in_period(since, until, zone_id)):
             yield [
                 c.code,
-                iso(c.created_at),
+                c.created_at,
                 c.category,
                 c.zone.name if c.zone else "",
                 c.status,
-                iso(c.assigned_at),
-                iso(c.accepted_at),
-                iso(c.resolved_at),
+                c.assigned_at,
+                c.accepted_at,
+                c.resolved_at,
                 minutes(c.created_at, c.accepted_at),
                 minutes(c.created_at, c.resolved_at) if c.status == "done" else "",
                 "yes" if c.visit_id else "no",

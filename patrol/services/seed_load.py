@@ -1,7 +1,8 @@
 """A year of realistic volumes for load and scale tests (``flask --app patrol seed-load``).
 
 At scale 1: about 1 000 000 office check-ins, 100 000 violations, 200 000 crowd counts,
-with the shifts and visits they belong to, spread over ``days`` days up to today. Rows go
+with the shifts and visits they belong to, and the checkpoint scans of each park's patrol
+round (some 50 000), spread over ``days`` days up to today. Rows go
 in through Core ``insert`` executemany in batches, never through the ORM one by one; the
 check-ins' hourly summary is then recomputed in SQL. The
 load carries no personal data: no visitor names or phones, no offender names or NIK.
@@ -18,14 +19,19 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from patrol import geofence
 from patrol.crowd import crowd_level
 from patrol.extensions import db
 from patrol.models import (
     Assignment,
     CheckIn,
     CheckinKey,
+    Checkpoint,
+    CheckpointScan,
     CrowdCount,
     Office,
+    PatrolRound,
+    RoundStop,
     User,
     Violation,
     ViolationAction,
@@ -48,6 +54,11 @@ SHIFT_SLOTS = (time(6, 0), time(14, 0))  # two 8-hour shifts a day, WIB
 CATEGORY_WEIGHTS = {"no_mask": 45, "mask_incorrect": 20, "no_distancing": 12, "crowding": 10}
 ACTION_WEIGHTS = {"verbal_warning": 70, "written_warning": 10, "social_work": 8, "fine": 5}
 CHECKIN_HOURS = [7, 8, 8, 9, 9, 9, 10, 10, 10, 11, 11, 12, 13, 13, 14, 14, 15]
+# Patrol rounds: four tagged checkpoints per park, one round an hour; during a visit an
+# officer scans most of them each hour (a tag is skipped now and then).
+CHECKPOINTS_PER_ZONE = 4
+ROUND_MINUTES = 60
+SCAN_RATE = 0.8
 
 
 @dataclass
@@ -105,6 +116,42 @@ def _ensure_officers(rng: random.Random) -> list[int]:
             sa.select(User.id).where(User.username.like("load-officer-%")).order_by(User.id)
         )
     )
+
+
+def _ensure_rounds(zones: list[Zone]) -> dict[int, list[tuple[int, float, float]]]:
+    """A round of tagged checkpoints in every park that has none; (id, lat, lon) per zone."""
+    have = set(db.session.scalars(sa.select(PatrolRound.zone_id).distinct()))
+    for zone in zones:
+        if zone.id in have:
+            continue
+        lat, lon = geofence.centre(zone.geometry)
+        # Around the centre, some 40 m out: inside any of the demo parks.
+        offsets = [(0.0004, 0.0), (0.0, 0.0004), (-0.0004, 0.0), (0.0, -0.0004)]
+        placed = [
+            Checkpoint(zone_id=zone.id, name=f"Titik {n}", lat=lat + dlat, lon=lon + dlon)
+            for n, (dlat, dlon) in enumerate(offsets[:CHECKPOINTS_PER_ZONE], 1)
+        ]
+        db.session.add_all(placed)
+        db.session.flush()
+        patrol_round = PatrolRound(
+            zone_id=zone.id, name="Putaran utama", interval_minutes=ROUND_MINUTES
+        )
+        patrol_round.stops = [
+            RoundStop(checkpoint_id=c.id, position=n) for n, c in enumerate(placed, 1)
+        ]
+        db.session.add(patrol_round)
+    db.session.flush()
+    rows = db.session.execute(
+        sa.select(Checkpoint.zone_id, Checkpoint.id, Checkpoint.lat, Checkpoint.lon)
+        .join(RoundStop, RoundStop.checkpoint_id == Checkpoint.id)
+        .join(PatrolRound, PatrolRound.id == RoundStop.round_id)
+        .where(PatrolRound.active, Checkpoint.active)
+        .distinct()
+    )
+    stops: dict[int, list[tuple[int, float, float]]] = {}
+    for zone_id, checkpoint_id, lat, lon in rows:
+        stops.setdefault(zone_id, []).append((checkpoint_id, lat, lon))
+    return stops
 
 
 def _recorded(row: dict) -> datetime:
@@ -216,6 +263,33 @@ def seed_load(
             Visit.id > first_visit
         )
     ).all()
+    stops = _ensure_rounds(zones)
+
+    def scan_rows() -> Iterator[dict]:
+        step = timedelta(minutes=ROUND_MINUTES)
+        for visit in visits:
+            window = visit.started_at
+            while window < visit.ended_at:
+                span = (min(window + step, visit.ended_at) - window).total_seconds()
+                for checkpoint_id, lat, lon in stops.get(visit.zone_id, []):
+                    if rng.random() < SCAN_RATE:
+                        at = window + timedelta(seconds=rng.uniform(0, span))
+                        yield {
+                            "uuid": _uuid(rng),
+                            "visit_id": visit.id,
+                            "checkpoint_id": checkpoint_id,
+                            "recorded_at": at,
+                            "created_at": at,
+                            "lat": lat + rng.uniform(-0.00005, 0.00005),
+                            "lon": lon + rng.uniform(-0.00005, 0.00005),
+                            "accuracy_m": rng.uniform(5, 20),
+                            "geofence": "inside",
+                        }
+                window += step
+
+    counts["checkpoint_scans"] = _insert(
+        CheckpointScan.__table__, iter(sorted(scan_rows(), key=_recorded)), progress
+    )
     capacity = {z.id: z.capacity for z in zones}
     centre = {z.id: z.geometry["coordinates"][:2] for z in zones}
 

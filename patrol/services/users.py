@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
 
 from patrol.extensions import db
 from patrol.models import ROLES, GuardPost, Office, User
@@ -128,6 +129,8 @@ def list_guard_posts() -> list[GuardPost]:
             sa.select(GuardPost)
             .join(GuardPost.office)
             .join(GuardPost.guard)
+            # The joined office and guard fill the post's relationships: no query per post.
+            .options(contains_eager(GuardPost.office), contains_eager(GuardPost.guard))
             .order_by(Office.name, User.full_name)
         )
     )

@@ -145,6 +145,9 @@ def test_officer_sees_the_zone_on_a_small_map_with_directions(
     create_assignment(officer, create_zone(name="Alun-Alun Tugu", radius_m=90))
     log_in(phone, officer)
     phone.wait_for_url("**/patroli/")
+    # The map (Leaflet and tiles) loads only when asked for.
+    assert phone.locator("script[src*=leaflet]").count() == 0
+    phone.get_by_role("button", name="Tampilkan peta zona").click()
     phone.locator("[data-zone-map] path.leaflet-interactive").wait_for()
     link = phone.get_by_role("link", name="Petunjuk arah (aplikasi peta)")
     assert link.get_attribute("href").startswith("geo:-7.977050,112.634040")

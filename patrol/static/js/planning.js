@@ -264,11 +264,43 @@
     map.fitBounds(shape.getBounds(), { maxZoom: 17 });
   }
 
+  // The officer's small map loads Leaflet (some 45 KB, and its tiles) only when asked
+  // for: on 3G the shift and the Start button come first.
+  function loadLeaflet(el) {
+    if (typeof L !== "undefined") return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = el.getAttribute("data-leaflet-css");
+      document.head.appendChild(css);
+      var script = document.createElement("script");
+      script.src = el.getAttribute("data-leaflet-js");
+      script.onload = function () { resolve(); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function offerZoneMap(el) {
+    var button = document.querySelector("[data-show-map='" + el.id + "']");
+    if (!button) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      loadLeaflet(el).then(function () {
+        el.hidden = false;
+        button.hidden = true;
+        initZoneMap(el);
+      }, function () { button.disabled = false; });
+    });
+  }
+
   function start() {
+    document.querySelectorAll("[data-zone-map][data-map-on-demand]").forEach(offerZoneMap);
     if (typeof L === "undefined") return; // Leaflet missing: the typed fields still work.
     var draw = document.getElementById("zone-map");
     if (draw) initDrawMap(draw);
-    document.querySelectorAll("[data-zone-map]").forEach(initZoneMap);
+    document.querySelectorAll("[data-zone-map]:not([data-map-on-demand])").forEach(initZoneMap);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
