@@ -1,7 +1,7 @@
 """the supervisor's decision on a violation: approved or sent back to the officer
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-11-30 13:00:00
 
 Adds violations.review_outcome ('approved' or 'returned', NULL while pending; rows
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
