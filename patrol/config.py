@@ -134,7 +134,7 @@ def from_env(instance_path: str) -> dict:
         # Demo passwords for seed-demo (random and printed once when unset).
         "SEED_DEMO_PASSWORD": os.environ.get("SEED_DEMO_PASSWORD"),
         # Key of the HMAC that turns an offender's NIK into a repeat-offender hash. When unset
-        # it is derived from SECRET_KEY (patrol.services.field.nik_key), so rotating
+        # it is derived from SECRET_KEY (patrol.services.offenders.nik_key), so rotating
         # SECRET_KEY without setting this first breaks matching against earlier records.
         "NIK_HMAC_KEY": os.environ.get("NIK_HMAC_KEY"),
         # Violation photos (re-encoded JPEGs with random names); the instance folder by default.

@@ -10,7 +10,7 @@ from patrol.extensions import db
 @click.command("close-visits")
 def close_visits_command():
     """Close visits left open past the end of their shift (marked closed by the system)."""
-    from patrol.services.field import close_overdue_visits
+    from patrol.services.visits import close_overdue_visits
 
     closed = close_overdue_visits()
     db.session.commit()

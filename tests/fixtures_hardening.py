@@ -11,7 +11,7 @@ from PIL import Image
 
 from patrol.extensions import db
 from patrol.models import Checkpoint, CrowdCount, Violation, ViolationAction, ViolationCategory
-from patrol.services.field import save_photo
+from patrol.services.photos import save_photo
 
 # Hostile names used by the XSS tests and mixed into the fuzzing.
 XSS_PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')

@@ -12,7 +12,7 @@ from patrol.extensions import db
 from patrol.models import CheckpointScan
 from patrol.services import checkpoints
 from patrol.services.errors import ValidationError
-from patrol.services.field import Gps
+from patrol.services.positions import Gps
 from patrol.timeutil import utcnow
 from tests.fixtures_checkpoints import NORTH, TUGU
 

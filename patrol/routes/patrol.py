@@ -24,7 +24,7 @@ from patrol import pwa
 from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
 from patrol.extensions import db
 from patrol.models import CrowdCount, Violation, Visit
-from patrol.services import field
+from patrol.services import entries, offenders, photos, positions, visits
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.timeutil import utcnow
@@ -42,9 +42,9 @@ def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _gps_from_form() -> field.Gps:
+def _gps_from_form() -> positions.Gps:
     form = request.form
-    return field.parse_gps(
+    return positions.parse_gps(
         form.get("lat"), form.get("lon"), form.get("accuracy"), form.get("gps_error")
     )
 
@@ -82,9 +82,9 @@ def _render_visit(visit: Visit, status: int = 200, **context):
     context.setdefault("errors", {})
     context.setdefault("new_uuid", str(uuid.uuid4()))
     if context["panel"] in ("violation", "edit_violation"):
-        context["categories"] = field.categories()
-        context["actions"] = field.actions()
-    context["entries"] = field.timeline(visit, current_user.id)
+        context["categories"] = entries.categories()
+        context["actions"] = entries.actions()
+    context["entries"] = entries.timeline(visit, current_user.id)
     context["crowd_config"] = {
         "busy": current_app.config["CROWD_BUSY_PERCENT"],
         "over": current_app.config["CROWD_OVER_PERCENT"],
@@ -107,8 +107,8 @@ def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True,
     context.setdefault("errors", {})
     context.setdefault("new_uuid", str(uuid.uuid4()))
     if context["panel"] == "violation":
-        context["categories"] = field.categories()
-        context["actions"] = field.actions()
+        context["categories"] = entries.categories()
+        context["actions"] = entries.actions()
     context["crowd_config"] = {
         "busy": current_app.config["CROWD_BUSY_PERCENT"],
         "over": current_app.config["CROWD_OVER_PERCENT"],
@@ -125,7 +125,7 @@ def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True,
 def home():
     """The officer's today: the current shift, the next ones, and the visit in progress."""
     now = utcnow()
-    open_visit, closed = field.settle_open_visit(current_user.id, now)
+    open_visit, closed = visits.settle_open_visit(current_user.id, now)
     if closed:
         db.session.commit()
         flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
@@ -140,14 +140,14 @@ def start_visit():
     try:
         gps = _gps_from_form()
         zone_id = request.form.get("zone_id", type=parse_id)
-        visit = field.start_visit(current_user.id, zone_id, request.form.get("uuid"), gps)
+        visit = visits.start_visit(current_user.id, zone_id, request.form.get("uuid"), gps)
     except ValidationError as error:
         db.session.rollback()
         day = officer_day(current_user.id, utcnow())
         return render_template(
             "patrol/home.html",
             day=day,
-            open_visit=field.open_visit(current_user.id),
+            open_visit=visits.open_visit(current_user.id),
             start_error=error.message,
         ), 422
     db.session.commit()
@@ -159,7 +159,7 @@ def start_visit():
 def visit(visit_uuid: str):
     """The visit screen: big buttons for a violation or a crowd count, and the timeline."""
     visit = _my_visit(visit_uuid)
-    if visit.is_open and field.close_overdue_visits(utcnow(), current_user.id):
+    if visit.is_open and visits.close_overdue_visits(utcnow(), current_user.id):
         db.session.commit()
     return _render_visit(visit)
 
@@ -170,7 +170,7 @@ def end_visit(visit_uuid: str):
     """End the visit with a last GPS fix, then back to today."""
     visit = _my_visit(visit_uuid)
     try:
-        field.end_visit(
+        visits.end_visit(
             current_user.id, visit.uuid, _gps_from_form(), end_uuid=request.form.get("uuid")
         )
     except ValidationError as error:
@@ -192,7 +192,7 @@ def violation(visit_uuid: str):
     photo = request.files.get("photo")
     try:
         photo_bytes = _read_photo(photo)
-        entry, created = field.log_violation(
+        entry, created = entries.log_violation(
             current_user.id,
             visit.uuid,
             form.get("uuid"),
@@ -223,7 +223,7 @@ def violation(visit_uuid: str):
         visit,
         panel="violation",
         saved=message,
-        new_entry=field.timeline_entry("violation", entry, current_user.id),
+        new_entry=entries.timeline_entry("violation", entry, current_user.id),
         created=created,
     )
 
@@ -249,7 +249,7 @@ def crowd(visit_uuid: str):
     if request.method == "GET":
         return _render_entry(visit, panel="crowd")
     try:
-        entry, created = field.log_crowd_count(
+        entry, created = entries.log_crowd_count(
             current_user.id,
             visit.uuid,
             request.form.get("uuid"),
@@ -273,7 +273,7 @@ def crowd(visit_uuid: str):
         visit,
         panel=None,
         saved=message,
-        new_entry=field.timeline_entry("crowd", entry, current_user.id),
+        new_entry=entries.timeline_entry("crowd", entry, current_user.id),
         created=created,
     )
 
@@ -294,7 +294,7 @@ def edit_violation(entry_id: int):
         return _render_visit(entry.visit, panel="edit_violation", editing=entry, values=values)
     form = request.form
     try:
-        field.correct_violation(
+        entries.correct_violation(
             current_user.id,
             entry,
             form.get("category"),
@@ -325,7 +325,7 @@ def withdraw_violation(entry_id: int):
     """Withdraw a violation within 15 minutes; it stays on record, marked withdrawn."""
     entry = _entry(Violation, entry_id)
     try:
-        field.withdraw_violation(current_user.id, entry, request.form.get("reason"))
+        entries.withdraw_violation(current_user.id, entry, request.form.get("reason"))
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
@@ -343,7 +343,7 @@ def edit_crowd(entry_id: int):
             entry.visit, panel="edit_crowd", editing=entry, values={"headcount": entry.headcount}
         )
     try:
-        field.correct_crowd_count(current_user.id, entry, request.form.get("headcount"))
+        entries.correct_crowd_count(current_user.id, entry, request.form.get("headcount"))
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(
@@ -366,7 +366,7 @@ def withdraw_crowd(entry_id: int):
     """Withdraw a headcount within 15 minutes; it stays on record, marked withdrawn."""
     entry = _entry(CrowdCount, entry_id)
     try:
-        field.withdraw_crowd_count(current_user.id, entry)
+        entries.withdraw_crowd_count(current_user.id, entry)
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
@@ -381,7 +381,7 @@ def nik_history():
     error = None
     history = None
     try:
-        history = field.offender_history(request.form.get("offender_nik"))
+        history = offenders.offender_history(request.form.get("offender_nik"))
     except ValidationError as problem:
         # Still typing: the form says why once the NIK is saved; no nagging here.
         error = problem.message
@@ -410,7 +410,7 @@ def print_violation(entry_id: int):
 def violation_photo(entry_id: int):
     """A violation's photo, only for staff who may see that record."""
     entry = _visible_violation(entry_id)
-    path = field.photo_file(entry)
+    path = photos.photo_file(entry)
     if path is None or not path.is_file():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=0)
@@ -452,7 +452,7 @@ def new_visit_uuid() -> str:
 def crowd_level_for(headcount, capacity: int) -> str | None:
     """The level a typed headcount would get (None while it is not a number)."""
     try:
-        return field.level_for(int(headcount), capacity)
+        return entries.level_for(int(headcount), capacity)
     except (TypeError, ValueError):
         return None
 
@@ -528,8 +528,8 @@ def offline_visit():
     """
     return render_template(
         "patrol/offline_visit.html",
-        categories=field.categories(),
-        actions=field.actions(),
+        categories=entries.categories(),
+        actions=entries.actions(),
         crowd_config={
             "busy": current_app.config["CROWD_BUSY_PERCENT"],
             "over": current_app.config["CROWD_OVER_PERCENT"],

@@ -20,8 +20,7 @@ from patrol import geofence
 from patrol.access import owns_visit, roles
 from patrol.extensions import db
 from patrol.models import Checkpoint, PatrolRound, Visit, Zone
-from patrol.services import checkpoints
-from patrol.services import field as field_service
+from patrol.services import checkpoints, positions
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
@@ -254,7 +253,7 @@ def scan(visit_uuid: str):
     visit = _my_visit(visit_uuid)
     form = request.form
     try:
-        gps = field_service.parse_gps(
+        gps = positions.parse_gps(
             form.get("lat"), form.get("lon"), form.get("accuracy"), form.get("gps_error")
         )
         scan_row, created = checkpoints.record_checkpoint_scan(

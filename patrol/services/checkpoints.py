@@ -35,7 +35,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services import field as field_service
+from patrol.services import positions, records, visits
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
@@ -74,8 +74,8 @@ def _name(value: str | None) -> str:
 
 def _position(zone: Zone, lat, lon) -> tuple[float, float]:
     """A checkpoint's position: numbers, within the allowed bounds, in (or at) the zone."""
-    lat_v = field_service._number(lat, "lat", _("Lintang harus berupa angka."))
-    lon_v = field_service._number(lon, "lon", _("Bujur harus berupa angka."))
+    lat_v = positions.number(lat, "lat", _("Lintang harus berupa angka."))
+    lon_v = positions.number(lon, "lon", _("Bujur harus berupa angka."))
     if lat_v is None:
         raise ValidationError(_("Lintang wajib diisi (ketuk peta atau ketik)."), "lat")
     if lon_v is None:
@@ -231,7 +231,7 @@ def zone_rounds(zone_id: int, active_only: bool = False) -> list[PatrolRound]:
 # Scanning (officers) --------------------------------------------------------------------
 
 
-def _checkpoint_fix(checkpoint: Checkpoint, gps: field_service.Gps) -> dict:
+def _checkpoint_fix(checkpoint: Checkpoint, gps: positions.Gps) -> dict:
     """The stored GPS columns of a scan, judged against a circle around the checkpoint."""
     if gps.lat is None or gps.lon is None:
         return {
@@ -277,18 +277,18 @@ def record_checkpoint_scan(
     token: str | None,
     uuid: str | None,
     recorded_at: datetime | None,
-    gps: field_service.Gps | None,
+    gps: positions.Gps | None,
     now: datetime | None = None,
 ) -> tuple[CheckpointScan, bool]:
     """Record a checkpoint scan in a visit; returns (scan, created). Same UUID: the existing one."""
     now = now or utcnow()
-    client_uuid = field_service._uuid(uuid)
-    existing = field_service._existing(CheckpointScan, client_uuid)
+    client_uuid = records.client_uuid(uuid)
+    existing = records.find_by_uuid(CheckpointScan, client_uuid)
     if existing is not None:
-        field_service._own(existing.visit, officer_id)
+        visits.own_visit(existing.visit, officer_id)
         return existing, False
-    recorded_at = field_service._when(recorded_at, now)
-    visit = field_service._writable_visit(officer_id, visit_uuid, recorded_at)
+    recorded_at = records.recorded_time(recorded_at, now)
+    visit = visits.writable_visit(officer_id, visit_uuid, recorded_at)
     checkpoint = checkpoint_for_token(token)
     if checkpoint.zone_id != visit.zone_id:
         raise ValidationError(
@@ -318,9 +318,9 @@ def record_checkpoint_scan(
         visit_id=visit.id,
         checkpoint_id=checkpoint.id,
         recorded_at=recorded_at,
-        **_checkpoint_fix(checkpoint, gps or field_service.Gps(error="unavailable")),
+        **_checkpoint_fix(checkpoint, gps or positions.Gps(error="unavailable")),
     )
-    return field_service._insert_once(CheckpointScan, scan)
+    return records.record_once(CheckpointScan, scan)
 
 
 def visit_scans(visit: Visit) -> list[CheckpointScan]:

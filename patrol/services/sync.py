@@ -1,8 +1,9 @@
 """Offline sync: a batch of entries made on a phone without signal, applied exactly once.
 
-Each record goes through the same functions as the web forms (``services.field``), so the
-geofence verdict, validation and ownership rules are the same. Every record runs inside a
-savepoint: one bad record is rejected and the rest still go in. The caller commits once.
+Each record goes through the same functions as the web forms (``services.visits`` and
+``services.entries``), so the geofence verdict, validation and ownership rules are the same.
+Every record runs inside a savepoint: one bad record is rejected and the rest still go in.
+The caller commits once.
 
 Statuses per record: ``created``; ``duplicate`` (its UUID is known and what came in matches
 what is stored, nothing new is written); ``conflict`` (its UUID is known but what came in
@@ -20,7 +21,7 @@ from flask_babel import gettext as _
 
 from patrol.extensions import db
 from patrol.models import CheckpointScan, CrowdCount, Violation, Visit
-from patrol.services import field
+from patrol.services import entries, offenders, positions, records, visits
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
@@ -36,7 +37,7 @@ _KIND_ORDER = {
 }
 # A form that reached the server although its answer was lost is stored with the server's
 # clock; the phone then replays it with its own. Times this close count as the same entry.
-TIME_TOLERANCE = field.CLOCK_SKEW
+TIME_TOLERANCE = records.CLOCK_SKEW
 
 
 @dataclass
@@ -89,11 +90,11 @@ def _client_uuid(record: dict) -> str:
     value = record.get("uuid")
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(_("Kode entri (UUID) wajib diisi."), "uuid")
-    return field._uuid(value)
+    return records.client_uuid(value)
 
 
-def _gps(record: dict) -> field.Gps:
-    return field.parse_gps(
+def _gps(record: dict) -> positions.Gps:
+    return positions.parse_gps(
         record.get("lat"), record.get("lon"), record.get("accuracy_m"), record.get("gps_error")
     )
 
@@ -132,7 +133,7 @@ def _same_time(sent: datetime, stored: datetime | None) -> bool:
     return stored is not None and abs(sent - stored) <= TIME_TOLERANCE
 
 
-def _same_gps(gps: field.Gps, lat, lon, accuracy) -> bool:
+def _same_gps(gps: positions.Gps, lat, lon, accuracy) -> bool:
     """Only the position that came in is compared; no fix sent matches no fix stored."""
     if gps.lat is None:
         return lat is None
@@ -168,7 +169,7 @@ def _visit_start(officer_id: int, record: dict, uuid: str, at: datetime, now: da
     gps = _gps(record)
     existing = _existing_entry(Visit, uuid)
     if existing is not None:
-        field._own(existing, officer_id)
+        visits.own_visit(existing, officer_id)
         raise _known(
             uuid,
             existing.id,
@@ -185,7 +186,7 @@ def _visit_start(officer_id: int, record: dict, uuid: str, at: datetime, now: da
     zone_id = record.get("zone_id")
     if isinstance(zone_id, bool) or not isinstance(zone_id, int):
         raise ValidationError(_("Zona tidak dikenal atau tidak aktif."), "zone_id")
-    visit = field.start_visit(officer_id, zone_id, uuid, gps, started_at=at, now=now)
+    visit = visits.start_visit(officer_id, zone_id, uuid, gps, started_at=at, now=now)
     return visit.id
 
 
@@ -194,7 +195,7 @@ def _visit_end(officer_id: int, record: dict, uuid: str, at: datetime, now: date
     gps = _gps(record)
     existing = db.session.scalar(sa.select(Visit).where(Visit.end_uuid == uuid))
     if existing is not None:
-        field._own(existing, officer_id)
+        visits.own_visit(existing, officer_id)
         raise _known(
             uuid,
             existing.id,
@@ -208,7 +209,7 @@ def _visit_end(officer_id: int, record: dict, uuid: str, at: datetime, now: date
                 }
             ),
         )
-    visit = field.end_visit(
+    visit = visits.end_visit(
         officer_id, _visit_uuid(record), gps, end_uuid=uuid, ended_at=at, now=now
     )
     return visit.id
@@ -219,7 +220,7 @@ def _violation(officer_id: int, record: dict, uuid: str, at: datetime, now: date
     gps = _gps(record)
     existing = _existing_entry(Violation, uuid)
     if existing is not None:
-        field._own(existing.visit, officer_id)
+        visits.own_visit(existing.visit, officer_id)
         checks = {
             "visit_uuid": record.get("visit_uuid") == existing.visit.uuid,
             "recorded_at": _same_time(at, existing.recorded_at),
@@ -235,12 +236,12 @@ def _violation(officer_id: int, record: dict, uuid: str, at: datetime, now: date
                 checks[name] = _same_text(record[name], getattr(existing, name))
         if record.get("offender_nik") not in (None, ""):
             try:
-                nik = field.normalise_nik(record["offender_nik"])
-                checks["offender_nik"] = field.nik_hash(nik) == existing.nik_hash
+                nik = offenders.normalise_nik(record["offender_nik"])
+                checks["offender_nik"] = offenders.nik_hash(nik) == existing.nik_hash
             except ValidationError:
                 checks["offender_nik"] = False
         raise _known(uuid, existing.id, _differences(checks))
-    entry, created = field.log_violation(
+    entry, created = entries.log_violation(
         officer_id,
         _visit_uuid(record),
         uuid,
@@ -270,7 +271,7 @@ def _crowd_count(officer_id: int, record: dict, uuid: str, at: datetime, now: da
     gps = _gps(record)
     existing = _existing_entry(CrowdCount, uuid)
     if existing is not None:
-        field._own(existing.visit, officer_id)
+        visits.own_visit(existing.visit, officer_id)
         raise _known(
             uuid,
             existing.id,
@@ -283,7 +284,7 @@ def _crowd_count(officer_id: int, record: dict, uuid: str, at: datetime, now: da
                 }
             ),
         )
-    entry, created = field.log_crowd_count(
+    entry, created = entries.log_crowd_count(
         officer_id,
         _visit_uuid(record),
         uuid,
@@ -302,7 +303,7 @@ def _checkpoint_scan(officer_id: int, record: dict, uuid: str, at: datetime, now
     gps = _gps(record)
     existing = _existing_entry(CheckpointScan, uuid)
     if existing is not None:
-        field._own(existing.visit, officer_id)
+        visits.own_visit(existing.visit, officer_id)
         raise _known(
             uuid,
             existing.id,
