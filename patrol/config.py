@@ -152,6 +152,9 @@ def from_env(instance_path: str) -> dict:
         "PUBLIC_FEED_CACHE_SECONDS": _int("PUBLIC_FEED_CACHE_SECONDS", 10),
         # An open visit without a shift is closed by the system this many hours after its start.
         "VISIT_MAX_HOURS": _int("VISIT_MAX_HOURS", 12),
+        # A field record (visit, violation, count, scan) dated more than this many days
+        # before it reaches the server is refused: a back-dated visit cannot fill a missed shift.
+        "SYNC_MAX_AGE_DAYS": _int("SYNC_MAX_AGE_DAYS", 7),
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.
         "CHECKPOINT_RADIUS_M": _int("CHECKPOINT_RADIUS_M", 30),
     }

@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 
 from patrol.extensions import db
-from patrol.services import entries, positions, visits
+from patrol.inputs import parse
+from patrol.inputs.field import GpsFix
+from patrol.services import entries, visits
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
-TUGU = positions.Gps(-7.97705, 112.63404, 8.0)
+TUGU = GpsFix(lat=-7.97705, lon=112.63404, accuracy_m=8.0)
 
 
 @pytest.fixture
@@ -102,12 +104,12 @@ def test_a_uuid_of_another_officers_record_is_not_returned(officer_zone, create_
 )
 def test_parse_gps_edge_cases(args, field_name):
     if field_name is None:
-        assert positions.parse_gps(**args).error == "unavailable"
+        assert parse(GpsFix, args).error == "unavailable"
     else:
         with pytest.raises(ValidationError) as error:
-            positions.parse_gps(**args)
+            parse(GpsFix, args)
         assert error.value.field == field_name
 
 
 def test_unknown_gps_error_is_recorded_as_unavailable():
-    assert positions.parse_gps(error="<script>").error == "unavailable"
+    assert parse(GpsFix, {"gps_error": "<script>"}).error == "unavailable"

@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import Visit
-from patrol.services import positions, visits
+from patrol.services import visits
 from tests.fixtures_field import INSIDE, OUTSIDE
 
 
@@ -202,7 +203,7 @@ def test_visit_within_its_shift_stays_open(field_setup):
 
 def test_visit_without_shift_closes_after_the_maximum_span(app, create_user, create_zone):
     officer, zone = create_user("officer"), create_zone()
-    visit = visits.start_visit(officer.id, zone.id, None, positions.Gps(error="denied"))
+    visit = visits.start_visit(officer.id, zone.id, None, GpsFix.missing("denied"))
     db.session.commit()
     assert visit.assignment_id is None
     assert visits.close_overdue_visits(visit.started_at + timedelta(hours=11)) == 0

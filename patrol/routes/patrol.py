@@ -23,12 +23,20 @@ from flask_login import current_user
 from patrol import pwa
 from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.field import (
+    CrowdCountFields,
+    CrowdCountForm,
+    ViolationFields,
+    ViolationForm,
+    VisitEndForm,
+    VisitStartForm,
+)
 from patrol.models import CrowdCount, Violation, Visit
-from patrol.services import entries, offenders, photos, positions, visits
+from patrol.services import entries, offenders, photos, visits
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.timeutil import utcnow
-from patrol.urls import parse_id
 
 bp = Blueprint("patrol", __name__, url_prefix="/patroli")
 
@@ -40,13 +48,6 @@ CROWD_FIELDS = {"headcount"}
 
 def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _gps_from_form() -> positions.Gps:
-    form = request.form
-    return positions.parse_gps(
-        form.get("lat"), form.get("lon"), form.get("accuracy"), form.get("gps_error")
-    )
 
 
 def _errors(error: ValidationError | None, known: set[str]) -> dict[str, str]:
@@ -138,9 +139,8 @@ def home():
 def start_visit():
     """Start a visit in the current shift's zone with the phone's GPS fix."""
     try:
-        gps = _gps_from_form()
-        zone_id = request.form.get("zone_id", type=parse_id)
-        visit = visits.start_visit(current_user.id, zone_id, request.form.get("uuid"), gps)
+        form = parse(VisitStartForm, request.form)
+        visit = visits.start_visit(current_user.id, form.zone_id, form.uuid, form.gps)
     except ValidationError as error:
         db.session.rollback()
         day = officer_day(current_user.id, utcnow())
@@ -170,9 +170,8 @@ def end_visit(visit_uuid: str):
     """End the visit with a last GPS fix, then back to today."""
     visit = _my_visit(visit_uuid)
     try:
-        visits.end_visit(
-            current_user.id, visit.uuid, _gps_from_form(), end_uuid=request.form.get("uuid")
-        )
+        form = parse(VisitEndForm, request.form)
+        visits.end_visit(current_user.id, visit.uuid, form.gps, end_uuid=form.uuid)
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(visit, 422, errors={"_end": error.message})
@@ -188,27 +187,27 @@ def violation(visit_uuid: str):
     visit = _my_visit(visit_uuid)
     if request.method == "GET":
         return _render_entry(visit, panel="violation")
-    form = request.form
     photo = request.files.get("photo")
     try:
+        form = parse(ViolationForm, request.form)
         photo_bytes = _read_photo(photo)
         entry, created = entries.log_violation(
             current_user.id,
             visit.uuid,
-            form.get("uuid"),
-            category=form.get("category"),
-            action=form.get("action"),
-            people_count=form.get("people_count", "1"),
-            fine_amount=form.get("fine_amount"),
-            offender_name=form.get("offender_name"),
-            offender_nik=form.get("offender_nik"),
-            notes=form.get("notes"),
-            gps=_gps_from_form(),
+            form.uuid,
+            category=form.category,
+            action=form.action,
+            people_count=form.people_count,
+            fine_amount=form.fine_amount,
+            offender_name=form.offender_name,
+            offender_nik=form.offender_nik,
+            notes=form.notes,
+            gps=form.gps,
             photo=photo_bytes,
         )
     except ValidationError as error:
         db.session.rollback()
-        values = form.to_dict()
+        values = request.form.to_dict()
         values.pop("offender_nik", None)  # a NIK is not echoed back into the page
         return _render_entry(
             visit,
@@ -249,12 +248,9 @@ def crowd(visit_uuid: str):
     if request.method == "GET":
         return _render_entry(visit, panel="crowd")
     try:
+        form = parse(CrowdCountForm, request.form)
         entry, created = entries.log_crowd_count(
-            current_user.id,
-            visit.uuid,
-            request.form.get("uuid"),
-            request.form.get("headcount"),
-            gps=_gps_from_form(),
+            current_user.id, visit.uuid, form.uuid, form.headcount, gps=form.gps
         )
     except ValidationError as error:
         db.session.rollback()
@@ -292,16 +288,16 @@ def edit_violation(entry_id: int):
             "notes": entry.notes or "",
         }
         return _render_visit(entry.visit, panel="edit_violation", editing=entry, values=values)
-    form = request.form
     try:
+        form = parse(ViolationFields, request.form)
         entries.correct_violation(
             current_user.id,
             entry,
-            form.get("category"),
-            form.get("action"),
-            people_count=form.get("people_count"),
-            fine_amount=form.get("fine_amount"),
-            notes=form.get("notes"),
+            form.category,
+            form.action,
+            people_count=form.people_count,
+            fine_amount=form.fine_amount,
+            notes=form.notes,
         )
     except ValidationError as error:
         db.session.rollback()
@@ -310,7 +306,7 @@ def edit_violation(entry_id: int):
             422,
             panel="edit_violation",
             editing=entry,
-            values=form.to_dict(),
+            values=request.form.to_dict(),
             errors=_errors(error, VIOLATION_FIELDS),
         )
     db.session.commit()
@@ -343,7 +339,8 @@ def edit_crowd(entry_id: int):
             entry.visit, panel="edit_crowd", editing=entry, values={"headcount": entry.headcount}
         )
     try:
-        entries.correct_crowd_count(current_user.id, entry, request.form.get("headcount"))
+        form = parse(CrowdCountFields, request.form)
+        entries.correct_crowd_count(current_user.id, entry, form.headcount)
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(

@@ -19,8 +19,10 @@ from flask_login import current_user
 from patrol import geofence
 from patrol.access import owns_visit, roles
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.field import CheckpointScanForm
 from patrol.models import Checkpoint, PatrolRound, Visit, Zone
-from patrol.services import checkpoints, positions
+from patrol.services import checkpoints
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
 
@@ -253,11 +255,9 @@ def scan(visit_uuid: str):
     visit = _my_visit(visit_uuid)
     form = request.form
     try:
-        gps = positions.parse_gps(
-            form.get("lat"), form.get("lon"), form.get("accuracy"), form.get("gps_error")
-        )
+        typed = parse(CheckpointScanForm, form)
         scan_row, created = checkpoints.record_checkpoint_scan(
-            current_user.id, visit.uuid, form.get("token"), form.get("uuid"), None, gps
+            current_user.id, visit.uuid, typed.token, typed.uuid, None, typed.gps
         )
     except ValidationError as error:
         db.session.rollback()

@@ -25,6 +25,8 @@ from sqlalchemy.orm import joinedload
 
 from patrol import geofence
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.field import GpsFields, GpsFix
 from patrol.models import (
     Assignment,
     Checkpoint,
@@ -35,7 +37,7 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services import positions, records, visits
+from patrol.services import records, visits
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
 from patrol.timeutil import utcnow
@@ -74,8 +76,8 @@ def _name(value: str | None) -> str:
 
 def _position(zone: Zone, lat, lon) -> tuple[float, float]:
     """A checkpoint's position: numbers, within the allowed bounds, in (or at) the zone."""
-    lat_v = positions.number(lat, "lat", _("Lintang harus berupa angka."))
-    lon_v = positions.number(lon, "lon", _("Bujur harus berupa angka."))
+    typed = parse(GpsFields, {"lat": lat, "lon": lon})
+    lat_v, lon_v = typed.lat, typed.lon
     if lat_v is None:
         raise ValidationError(_("Lintang wajib diisi (ketuk peta atau ketik)."), "lat")
     if lon_v is None:
@@ -231,7 +233,7 @@ def zone_rounds(zone_id: int, active_only: bool = False) -> list[PatrolRound]:
 # Scanning (officers) --------------------------------------------------------------------
 
 
-def _checkpoint_fix(checkpoint: Checkpoint, gps: positions.Gps) -> dict:
+def _checkpoint_fix(checkpoint: Checkpoint, gps: GpsFix) -> dict:
     """The stored GPS columns of a scan, judged against a circle around the checkpoint."""
     if gps.lat is None or gps.lon is None:
         return {
@@ -277,7 +279,7 @@ def record_checkpoint_scan(
     token: str | None,
     uuid: str | None,
     recorded_at: datetime | None,
-    gps: positions.Gps | None,
+    gps: GpsFix | None,
     now: datetime | None = None,
 ) -> tuple[CheckpointScan, bool]:
     """Record a checkpoint scan in a visit; returns (scan, created). Same UUID: the existing one."""
@@ -318,7 +320,7 @@ def record_checkpoint_scan(
         visit_id=visit.id,
         checkpoint_id=checkpoint.id,
         recorded_at=recorded_at,
-        **_checkpoint_fix(checkpoint, gps or positions.Gps(error="unavailable")),
+        **_checkpoint_fix(checkpoint, gps or GpsFix.missing()),
     )
     return records.record_once(CheckpointScan, scan)
 

@@ -253,30 +253,23 @@ def alerts(now: datetime, unvisited_hours: float, grace_minutes: int = 30) -> di
 # Officer SOS -------------------------------------------------------------------------------
 
 
-def _coordinate(value, low: float, high: float, field: str) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("Koordinat tidak valid."), field) from None
-    if not low <= number <= high:
-        raise ValidationError(_("Koordinat tidak valid."), field)
-    return number
-
-
-def raise_sos(officer_id: int, uuid: str, lat, lon, accuracy_m, now: datetime) -> SosAlert:
-    """Record an officer's SOS; a retried send (same uuid) returns the first alert."""
-    uuid = (uuid or "").strip()
-    if not 8 <= len(uuid) <= 36:
-        raise ValidationError(_("Permintaan tidak lengkap."), "uuid")
+def raise_sos(
+    officer_id: int,
+    uuid: str,
+    lat: float | None,
+    lon: float | None,
+    accuracy_m: float | None,
+    now: datetime,
+) -> SosAlert:
+    """Record an officer's SOS (values checked by ``inputs.api.SosRequest``); a retried
+    send (same uuid) returns the first alert."""
     alert = SosAlert(
         uuid=uuid,
         officer_id=officer_id,
         raised_at=now,
-        lat=_coordinate(lat, -90, 90, "lat"),
-        lon=_coordinate(lon, -180, 180, "lon"),
-        accuracy_m=_coordinate(accuracy_m, 0, 100_000, "accuracy_m"),
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy_m,
     )
     savepoint = db.session.begin_nested()
     db.session.add(alert)

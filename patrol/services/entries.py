@@ -18,13 +18,14 @@ from sqlalchemy.orm import joinedload
 
 from patrol.crowd import crowd_level
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import CrowdCount, Violation, ViolationAction, ViolationCategory, Visit
 from patrol.services import records
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
 from patrol.services.offenders import nik_hash, normalise_nik
 from patrol.services.photos import save_photo
-from patrol.services.positions import Gps, gps_columns
+from patrol.services.positions import gps_columns
 from patrol.services.visits import own_visit, writable_visit
 from patrol.timeutil import utcnow
 
@@ -141,7 +142,7 @@ def log_violation(
     offender_name: str | None = None,
     offender_nik: str | None = None,
     notes: str | None = None,
-    gps: Gps | None = None,
+    gps: GpsFix | None = None,
     recorded_at: datetime | None = None,
     photo: bytes | None = None,
     now: datetime | None = None,
@@ -162,7 +163,7 @@ def log_violation(
     name = _text(offender_name, 120, "offender_name", _("Nama pelanggar"))
     nik = normalise_nik(offender_nik)
     note_text = _text(notes, 2000, "notes", _("Catatan"))
-    fix = gps_columns(visit.zone, gps or Gps(error="unavailable"))
+    fix = gps_columns(visit.zone, gps or GpsFix.missing())
     # The photo is written last, once everything else has passed.
     photo_name = save_photo(photo) if photo else None
     violation = Violation(
@@ -280,7 +281,7 @@ def log_crowd_count(
     visit_uuid: str,
     uuid: str | None,
     headcount,
-    gps: Gps | None = None,
+    gps: GpsFix | None = None,
     recorded_at: datetime | None = None,
     now: datetime | None = None,
 ) -> tuple[CrowdCount, bool]:
@@ -294,7 +295,7 @@ def log_crowd_count(
     recorded_at = records.recorded_time(recorded_at, now)
     visit = writable_visit(officer_id, visit_uuid, recorded_at)
     count = parse_count(headcount, "headcount", 0, _("Jumlah pengunjung"))
-    fix = gps_columns(visit.zone, gps or Gps(error="unavailable"))
+    fix = gps_columns(visit.zone, gps or GpsFix.missing())
     crowd = CrowdCount(
         uuid=client_uuid,
         visit_id=visit.id,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import uuid as uuid_module
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -34,13 +35,24 @@ def client_uuid(value: str | None) -> str:
 
 
 def recorded_time(value: datetime | None, now: datetime) -> datetime:
-    """When a record was made: the phone's time (aware, not in the future), else now."""
+    """When a record was made: the phone's time (aware, not in the future, not older than
+    SYNC_MAX_AGE_DAYS), else now."""
     if value is None:
         return now
     if value.tzinfo is None:
         raise ValidationError(_("Waktu harus menyertakan zona waktu."), "recorded_at")
+    max_age = current_app.config["SYNC_MAX_AGE_DAYS"]
+    try:
+        value = value.astimezone(timezone.utc)
+    except OverflowError:
+        value = datetime.min.replace(tzinfo=timezone.utc)
     if value > now + CLOCK_SKEW:
         raise ValidationError(_("Waktu pencatatan ada di masa depan."), "recorded_at")
+    if value < now - timedelta(days=max_age):
+        raise ValidationError(
+            _("Waktu pencatatan lebih dari %(days)d hari yang lalu; tidak diterima.", days=max_age),
+            "recorded_at",
+        )
     return value
 
 

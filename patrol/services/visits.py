@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import Assignment, Visit, Zone
 from patrol.services import records
 from patrol.services.errors import ValidationError
-from patrol.services.positions import Gps, gps_columns
+from patrol.services.positions import gps_columns
 from patrol.timeutil import utcnow
 
 
@@ -96,7 +97,7 @@ def start_visit(
     officer_id: int,
     zone_id: int,
     uuid: str | None,
-    gps: Gps,
+    gps: GpsFix,
     started_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Visit:
@@ -158,7 +159,7 @@ def visit_for(officer_id: int, visit_uuid: str) -> Visit:
 def end_visit(
     officer_id: int,
     visit_uuid: str,
-    gps: Gps,
+    gps: GpsFix,
     end_uuid: str | None = None,
     ended_at: datetime | None = None,
     now: datetime | None = None,
