@@ -1,21 +1,90 @@
-"""The OpenAPI 3 description of /api/v1, served at GET /api/v1/openapi.json."""
+"""The OpenAPI 3.1 description of /api/v1, served at GET /api/v1/openapi.json.
+
+The request bodies are the input models themselves (``patrol.inputs``): what the API
+describes is what it checks. The answers are described by the small models below.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Literal
 
-from patrol.services.sync import KINDS, MAX_RECORDS
+from pydantic import BaseModel, Field, TypeAdapter
+from pydantic.json_schema import models_json_schema
 
-_GPS = {
-    "lat": {"type": "number", "minimum": -90, "maximum": 90, "nullable": True},
-    "lon": {"type": "number", "minimum": -180, "maximum": 180, "nullable": True},
-    "accuracy_m": {"type": "number", "minimum": 0, "nullable": True},
-    "gps_error": {
-        "type": "string",
-        "enum": ["denied", "unavailable", "timeout", "unsupported"],
-        "description": "Why there is no fix (when lat/lon are missing).",
-    },
-}
+from patrol.inputs.api import MAX_RECORDS, SosRequest, SyncBatch
+from patrol.inputs.field import RECORD_KINDS, SyncRecord
+
+REF = "#/components/schemas/{model}"
+
+
+# The answers ------------------------------------------------------------------------------
+
+
+class Error(BaseModel):
+    """An error message in Bahasa Indonesia (and the field it is about, when there is one)."""
+
+    error: str
+    field: str | None = None
+
+
+class CsrfToken(BaseModel):
+    """A fresh CSRF token, and whose session it belongs to."""
+
+    csrf_token: str
+    user_id: int
+
+
+class Park(BaseModel):
+    """What the public may know about a park: place, level, last count; nothing personal."""
+
+    id: int
+    name: str
+    kind: str
+    lat: float | None = Field(description="The zone's centre (the centroid of its area).")
+    lon: float | None
+    capacity: int
+    level: Literal["quiet", "busy", "over", "unknown"]
+    headcount: int | None
+    last_counted_at: str | None = Field(description="ISO 8601, UTC.")
+
+
+class Parks(BaseModel):
+    """Every active park's current crowd level."""
+
+    parks: list[Park]
+    fresh_hours: int = Field(description="A count older than this many hours is 'unknown'.")
+
+
+class SosCreated(BaseModel):
+    """The alert raised (or the first one, for a retried send)."""
+
+    id: int
+    raised_at: str
+
+
+class SyncResult(BaseModel):
+    """What happened to one record."""
+
+    uuid: str | None
+    status: Literal["created", "duplicate", "conflict", "rejected"] = Field(
+        description=(
+            "duplicate: the UUID is stored with the same content (nothing new); "
+            "conflict: stored with different content; rejected: invalid (see error)."
+        )
+    )
+    id: int | None = None
+    error: str | None = Field(default=None, description="Reason, in Bahasa Indonesia.")
+    field: str | None = None
+
+
+class SyncResults(BaseModel):
+    """One result per record, in the order sent."""
+
+    results: list[SyncResult]
+
+
+# The document -----------------------------------------------------------------------------
 
 
 def _app_version() -> str:
@@ -25,84 +94,46 @@ def _app_version() -> str:
         return "0"
 
 
+def _schemas() -> dict:
+    models = [SosRequest, SyncBatch, *RECORD_KINDS.values()]
+    answers = [Error, CsrfToken, Parks, SosCreated, SyncResults]
+    _, top = models_json_schema(
+        [(m, "validation") for m in models] + [(m, "serialization") for m in answers],
+        ref_template=REF,
+    )
+    schemas = top["$defs"]
+    record = TypeAdapter(SyncRecord).json_schema(ref_template=REF)
+    schemas.update(record.pop("$defs", {}))
+    schemas["SyncRecord"] = record | {
+        "description": "One record of the outbox; its kind says which schema applies."
+    }
+    return schemas
+
+
+def _json(ref: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model=ref)}}},
+    }
+
+
+def _error(description: str) -> dict:
+    return _json("Error", description)
+
+
 def describe_api(server_url: str) -> dict:
     """The API description as a plain dict (JSON-ready)."""
-    record = {
-        "type": "object",
-        "required": ["uuid", "kind", "recorded_at"],
-        "properties": {
-            "uuid": {
-                "type": "string",
-                "format": "uuid",
-                "description": "Chosen by the phone; a visit_end has its own UUID.",
-            },
-            "kind": {"type": "string", "enum": list(KINDS)},
-            "recorded_at": {
-                "type": "string",
-                "format": "date-time",
-                "description": "When it happened on the phone (ISO 8601 with a zone).",
-            },
-            **_GPS,
-            "zone_id": {"type": "integer", "description": "visit_start: the zone."},
-            "visit_uuid": {
-                "type": "string",
-                "format": "uuid",
-                "description": (
-                    "violation, crowd_count, checkpoint_scan, visit_end: the visit's UUID."
-                ),
-            },
-            "category": {"type": "string", "description": "violation: category code"},
-            "action": {"type": "string", "description": "violation: action code"},
-            "people_count": {"type": "integer", "minimum": 1, "maximum": 10000},
-            "fine_amount": {"type": "integer", "minimum": 0, "nullable": True},
-            "offender_name": {"type": "string", "maxLength": 120, "nullable": True},
-            "offender_nik": {
-                "type": "string",
-                "description": "16 digits; stored only as a keyed hash and the last four.",
-                "nullable": True,
-            },
-            "notes": {"type": "string", "maxLength": 2000, "nullable": True},
-            "headcount": {"type": "integer", "minimum": 0, "maximum": 10000},
-            "token": {
-                "type": "string",
-                "description": "checkpoint_scan: the token read from the QR sticker or NFC tag.",
-            },
-        },
-    }
-    result = {
-        "type": "object",
-        "required": ["uuid", "status"],
-        "properties": {
-            "uuid": {"type": "string", "nullable": True},
-            "status": {
-                "type": "string",
-                "enum": ["created", "duplicate", "conflict", "rejected"],
-                "description": (
-                    "duplicate: the UUID is stored with the same content (nothing new); "
-                    "conflict: stored with different content; rejected: invalid (see error)."
-                ),
-            },
-            "id": {"type": "integer"},
-            "error": {"type": "string", "description": "Reason, in Bahasa Indonesia."},
-            "field": {"type": "string"},
-        },
-    }
-    error = {
-        "description": "An error message in Bahasa Indonesia.",
-        "content": {
-            "application/json": {
-                "schema": {"type": "object", "properties": {"error": {"type": "string"}}}
-            }
-        },
-    }
+    officer = [{"session": [], "csrf": []}]
+    sos = {"$ref": REF.format(model="SosRequest")}
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "Patroli API",
             "version": _app_version(),
             "description": (
-                "Offline sync for officers' phones and a CSRF token for scripts. "
-                "Calls use the browser's session cookie and an X-CSRFToken header."
+                "Open data on how busy the parks are; offline sync and SOS for officers' "
+                "phones; a CSRF token for scripts. Officer calls use the browser's session "
+                "cookie and an X-CSRFToken header. Messages are in Bahasa Indonesia."
             ),
         },
         "servers": [{"url": server_url + "/api/v1"}],
@@ -111,59 +142,58 @@ def describe_api(server_url: str) -> dict:
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
             },
-            "schemas": {"SyncRecord": record, "SyncResult": result},
+            "schemas": _schemas(),
         },
         "paths": {
+            "/parks": {
+                "get": {
+                    "summary": "Open data: each active park's crowd level now (public)",
+                    "security": [],
+                    "responses": {"200": _json("Parks", "The parks (cached up to a minute).")},
+                }
+            },
+            "/sos": {
+                "post": {
+                    "summary": "An officer's SOS with the phone's position (officers only)",
+                    "security": officer,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": sos},
+                            "application/x-www-form-urlencoded": {"schema": sos},
+                        },
+                    },
+                    "responses": {
+                        "201": _json("SosCreated", "The alert (the first one for a retry)."),
+                        "400": _error("The CSRF token expired, or the JSON is malformed."),
+                        "401": _error("The session ended: log in again."),
+                        "403": _error("Not an officer."),
+                        "422": _error("A field is invalid (see field)."),
+                    },
+                }
+            },
             "/sync": {
                 "post": {
                     "summary": "Send the phone's outbox (officers only)",
                     "description": (
                         "Records are applied oldest first, each visit's start before its "
                         "entries, in any order within the batch; each in its own savepoint, "
-                        f"so one bad record does not stop the rest. At most {MAX_RECORDS}."
+                        "so one bad record is rejected alone and the rest are taken. "
+                        f"At most {MAX_RECORDS}."
                     ),
-                    "security": [{"session": [], "csrf": []}],
+                    "security": officer,
                     "requestBody": {
                         "required": True,
                         "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["records"],
-                                    "properties": {
-                                        "records": {
-                                            "type": "array",
-                                            "maxItems": MAX_RECORDS,
-                                            "items": {"$ref": "#/components/schemas/SyncRecord"},
-                                        }
-                                    },
-                                }
-                            }
+                            "application/json": {"schema": {"$ref": REF.format(model="SyncBatch")}}
                         },
                     },
                     "responses": {
-                        "200": {
-                            "description": "One result per record, in the order sent.",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "properties": {
-                                            "results": {
-                                                "type": "array",
-                                                "items": {
-                                                    "$ref": "#/components/schemas/SyncResult"
-                                                },
-                                            }
-                                        },
-                                    }
-                                }
-                            },
-                        },
-                        "400": error | {"description": "Not JSON, or the CSRF token expired."},
-                        "401": error | {"description": "The session ended: log in again."},
-                        "403": error | {"description": "Not an officer."},
-                        "413": error | {"description": f"More than {MAX_RECORDS} records."},
+                        "200": _json("SyncResults", "One result per record, in the order sent."),
+                        "400": _error("Not JSON, too deeply nested, or the CSRF token expired."),
+                        "401": _error("The session ended: log in again."),
+                        "403": _error("Not an officer."),
+                        "413": _error(f"More than {MAX_RECORDS} records."),
                     },
                 }
             },
@@ -172,25 +202,21 @@ def describe_api(server_url: str) -> dict:
                     "summary": "A fresh CSRF token (any logged-in user)",
                     "security": [{"session": []}],
                     "responses": {
-                        "200": {
-                            "description": "The token",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "properties": {"csrf_token": {"type": "string"}},
-                                    }
-                                }
-                            },
-                        },
-                        "401": error | {"description": "The session ended."},
+                        "200": _json("CsrfToken", "The token."),
+                        "401": _error("The session ended."),
                     },
                 }
             },
             "/openapi.json": {
                 "get": {
                     "summary": "This description (public)",
-                    "responses": {"200": {"description": "OpenAPI 3 document"}},
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
                 }
             },
         },

@@ -43,20 +43,19 @@ def json_body(request: Request):
     """
     try:
         data = request.get_json(silent=True)
+        holds_nul = _holds_nul(data)
     except RecursionError:
         raise ValidationError(_("Data JSON bertingkat terlalu dalam."), None) from None
-    if _holds_nul(data):
+    if holds_nul:
         raise ValidationError(_("Isian tidak boleh memuat karakter NUL."), None)
     return data
 
 
-def _holds_nul(value, depth: int = 0) -> bool:
-    if depth > 64:
-        raise ValidationError(_("Data JSON bertingkat terlalu dalam."), None)
+def _holds_nul(value) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(k, depth + 1) or _holds_nul(v, depth + 1) for k, v in value.items())
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_holds_nul(v, depth + 1) for v in value)
+        return any(_holds_nul(v) for v in value)
     return False

@@ -11,7 +11,7 @@ from patrol.inputs.types import Day, RowId
 class ReportFiltersInput(Input):
     """WIB days from ``start`` to ``end`` (the last 7 days when absent), a zone, an office."""
 
-    start: Day | None = Field(default=None, description="First WIB day (YYYY-MM-DD).")
-    end: Day | None = Field(default=None, description="Last WIB day (YYYY-MM-DD), inclusive.")
+    start: Day = Field(default=None, description="First WIB day (YYYY-MM-DD).")
+    end: Day = Field(default=None, description="Last WIB day (YYYY-MM-DD), inclusive.")
     zone_id: RowId = None
     office_id: RowId = None

@@ -84,6 +84,8 @@ def _time(value):
 
 
 def _date(value):
+    if _blank(value):
+        return None
     if isinstance(value, date):
         parsed = value
     else:
@@ -213,7 +215,11 @@ AwareTime = Annotated[
         }
     ),
 ]
-Day = Annotated[date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+Day = Annotated[
+    date | None,
+    BeforeValidator(_date),
+    WithJsonSchema({"type": ["string", "null"], "format": "date"}),
+]
 Latitude = Annotated[
     float | None,
     BeforeValidator(_latitude),
@@ -253,6 +259,7 @@ WholeNumber = Annotated[
             "anyOf": [
                 {"type": "integer", "minimum": 0, "maximum": 10_000},
                 {"type": "string", "pattern": r"^\s*[0-9]+\s*$"},
+                {"type": "null"},
             ]
         }
     ),

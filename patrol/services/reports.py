@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 
 from patrol.crowd import crowd_level
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.reports import ReportFiltersInput
 from patrol.models import (
     Assignment,
     CheckIn,
@@ -34,7 +36,6 @@ from patrol.timeutil import wib_day_bounds, wib_today
 # WIB has had no daylight saving since 1964: a fixed offset is exact.
 WIB_OFFSET_HOURS = 7
 MAX_RANGE_DAYS = 366
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -64,48 +65,17 @@ class Filters:
         return args
 
 
-def _optional_id(raw: str | None, field: str) -> int | None:
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(_("Pilihan tidak dikenal."), field) from None
-    if value <= 0:
-        raise ValidationError(_("Pilihan tidak dikenal."), field)
-    return value
-
-
-def _date(raw: str | None, default: date, field: str) -> date:
-    if not raw:
-        return default
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(_("Tanggal tidak valid (tttt-bb-hh)."), field) from None
-    # Day arithmetic near year 1 or 9999 overflows; no record is that old or that new.
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValidationError(
-            _("Tanggal harus antara tahun %(first)d dan %(last)d.", first=2000, last=2100), field
-        )
-    return value
-
-
 def parse_filters(args, today: date | None = None) -> Filters:
     """Filters from a query string; the last 7 days when no dates are given."""
+    typed = parse(ReportFiltersInput, args)
     today = today or wib_today()
-    end = _date(args.get("end"), today, "end")
-    start = _date(args.get("start"), end - timedelta(days=6), "start")
+    end = typed.end or today
+    start = typed.start or end - timedelta(days=6)
     if start > end:
         raise ValidationError(_("Tanggal mulai harus sebelum tanggal akhir."), "start")
     if (end - start).days >= MAX_RANGE_DAYS:
         raise ValidationError(_("Rentang paling lama satu tahun."), "start")
-    return Filters(
-        start=start,
-        end=end,
-        zone_id=_optional_id(args.get("zone_id"), "zone_id"),
-        office_id=_optional_id(args.get("office_id"), "office_id"),
-    )
+    return Filters(start=start, end=end, zone_id=typed.zone_id, office_id=typed.office_id)
 
 
 # Dialect-aware SQL helpers ------------------------------------------------------------

@@ -192,7 +192,8 @@ def end_visit(
 def writable_visit(officer_id: int, visit_uuid: str, recorded_at: datetime) -> Visit:
     """A visit an entry may be added to: the officer's, and open at the entry's time."""
     visit = visit_for(officer_id, visit_uuid)
-    if recorded_at < visit.started_at - records.CLOCK_SKEW:
+    # recorded_at is bounded (years 2000 to 2100); a stored start may not be (year 1).
+    if recorded_at + records.CLOCK_SKEW < visit.started_at:
         raise ValidationError(_("Waktu pencatatan sebelum kunjungan dimulai."), "recorded_at")
     # An offline entry made before the visit ended may arrive after it ended.
     if visit.ended_at is not None and recorded_at > visit.ended_at:
