@@ -120,16 +120,13 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Access rules for every request, security headers, and Vary for htmx partials."""
     from patrol.access import enforce_declared_access
+    from patrol.htmx import init_htmx
     from patrol.security import init_security_headers, reject_nul_bytes
 
     app.before_request(enforce_declared_access)
     app.before_request(reject_nul_bytes)
     init_security_headers(app)
-
-    @app.after_request
-    def vary_on_htmx(response):
-        response.vary.add("HX-Request")
-        return response
+    init_htmx(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -139,11 +136,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from patrol import i18n
+    from patrol import i18n, templating
 
     app.jinja_env.add_extension("jinja2.ext.do")
 
     i18n.register_template_helpers(app)
+    templating.register_template_helpers(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask import Flask, jsonify, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from patrol.extensions import db
+from patrol.htmx import is_htmx
 from patrol.models import User
 
 
@@ -31,7 +32,7 @@ def init_login(app: Flask, login_manager) -> None:
             response.status_code = 401
             return response
         target = url_for("auth.login", next=request.full_path.rstrip("?"))
-        if request.headers.get("HX-Request") == "true":
+        if is_htmx():
             response = app.response_class(status=401)
             response.headers["HX-Redirect"] = target
             return response

@@ -11,6 +11,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from patrol.timeutil import LOCAL_TIMEZONE
+
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
@@ -96,7 +98,7 @@ def from_env(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": _int("SESSION_HOURS", 12) * 3600,
         # UI language and time zone: Bahasa Indonesia and WIB; the database stores UTC.
         "BABEL_DEFAULT_LOCALE": "id",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "BABEL_DEFAULT_TIMEZONE": LOCAL_TIMEZONE,
         "LANGUAGES": ["id", "en"],
         # Dashboard alert: a zone on shift that nobody visited for this many hours.
         "ALERT_UNVISITED_HOURS": float(os.environ.get("ALERT_UNVISITED_HOURS", "3")),

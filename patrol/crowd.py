@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 DEFAULT_BUSY_PERCENT = 50
 DEFAULT_OVER_PERCENT = 100
 
@@ -24,3 +26,18 @@ def crowd_level(
     if headcount * 100 >= capacity * busy_percent:
         return "busy"
     return "quiet"
+
+
+def level_labels() -> dict[str, str]:
+    """The words people see for each crowd level: one vocabulary for every page and map."""
+    return {
+        "quiet": _("Sepi"),
+        "busy": _("Ramai"),
+        "over": _("Melebihi kapasitas"),
+        "unknown": _("Tidak diketahui"),
+    }
+
+
+def level_label(level: str) -> str:
+    """One crowd level in words (its code when unknown)."""
+    return level_labels().get(level, level)

@@ -3,8 +3,8 @@
 Pure functions on plain values (GeoJSON dicts and floats). A zone is a GeoJSON Polygon,
 or a Point with ``properties.radius_m`` (a circle). The GPS accuracy circle decides:
 wholly inside the zone is ``inside``, wholly outside is ``outside``, straddling the
-boundary is ``uncertain``. Distances are geodesic on the WGS-84 ellipsoid (Vincenty),
-which agrees with geopy's geodesic to well under a millimetre at these ranges.
+boundary is ``uncertain``. Distances are geodesic on the WGS-84 ellipsoid, through geopy
+(Karney's algorithm); shapely handles the polygons.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import shapely
+from geopy.distance import ELLIPSOIDS, geodesic
 from shapely.geometry import Point, Polygon
 from shapely.ops import nearest_points
 
-# WGS-84
-_A = 6378137.0
-_F = 1 / 298.257223563
-_B = _A * (1 - _F)
+# WGS-84, as geopy knows it (semi-major axis in km, flattening).
+_A = ELLIPSOIDS["WGS-84"][0] * 1000
+_F = ELLIPSOIDS["WGS-84"][2]
 _E2 = _F * (2 - _F)
+_WGS84 = geodesic(ellipsoid="WGS-84")
 
 DEFAULT_MAX_ACCURACY_M = 100.0
 MIN_RADIUS_M = 10.0
@@ -44,49 +45,9 @@ class Verdict:
 
 
 def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance in metres between two points on the WGS-84 ellipsoid (Vincenty inverse)."""
-    if lat1 == lat2 and lon1 == lon2:
-        return 0.0
-    big_l = math.radians(lon2 - lon1)
-    u1 = math.atan((1 - _F) * math.tan(math.radians(lat1)))
-    u2 = math.atan((1 - _F) * math.tan(math.radians(lat2)))
-    sin_u1, cos_u1 = math.sin(u1), math.cos(u1)
-    sin_u2, cos_u2 = math.sin(u2), math.cos(u2)
-    lam = big_l
-    for _ in range(200):
-        sin_lam, cos_lam = math.sin(lam), math.cos(lam)
-        sin_sigma = math.hypot(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
-        if sin_sigma == 0:
-            return 0.0
-        cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
-        sigma = math.atan2(sin_sigma, cos_sigma)
-        sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
-        cos2_alpha = 1 - sin_alpha**2
-        cos_2sm = cos_sigma - 2 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha else 0.0
-        c = _F / 16 * cos2_alpha * (4 + _F * (4 - 3 * cos2_alpha))
-        previous = lam
-        lam = big_l + (1 - c) * _F * sin_alpha * (
-            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm**2))
-        )
-        if abs(lam - previous) < 1e-12:
-            break
-    u_sq = cos2_alpha * (_A**2 - _B**2) / _B**2
-    big_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
-    big_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
-    delta_sigma = (
-        big_b
-        * sin_sigma
-        * (
-            cos_2sm
-            + big_b
-            / 4
-            * (
-                cos_sigma * (-1 + 2 * cos_2sm**2)
-                - big_b / 6 * cos_2sm * (-3 + 4 * sin_sigma**2) * (-3 + 4 * cos_2sm**2)
-            )
-        )
-    )
-    return _B * big_a * (sigma - delta_sigma)
+    """Distance in metres between two points on the WGS-84 ellipsoid (geopy, Karney)."""
+    # One measurer reused: building a geodesic per call parses the ellipsoid each time.
+    return _WGS84.measure((lat1, lon1), (lat2, lon2)) * 1000
 
 
 def _metres_per_degree(lat: float) -> tuple[float, float]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_datetime, get_locale
 
 
@@ -52,7 +52,3 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def language_context():
         return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
-
-    @app.context_processor
-    def htmx_context():
-        return {"is_htmx": request.headers.get("HX-Request") == "true"}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from patrol.extensions import db
+from patrol.timeutil import utcnow
 
 ROLES = ("admin", "officer", "guard")
 ZONE_KINDS = ("taman", "alun_alun", "hutan_kota", "lapangan", "other")
@@ -27,10 +28,6 @@ SCREENING_COLOURS = ("green", "yellow", "red")
 CHECKIN_STATUSES = ("admitted", "turned_away")
 CHECKOUT_BY = ("self", "guard", "auto")
 VISIT_CLOSED_BY = ("officer", "system")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def new_token() -> str:

@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-WIB = ZoneInfo("Asia/Jakarta")
+# The one local time-zone setting: the app shows WIB, the database stores UTC. Everything
+# else (Babel, the SQL that groups by local day, the seed data) reads it from here.
+LOCAL_TIMEZONE = "Asia/Jakarta"
+WIB = ZoneInfo(LOCAL_TIMEZONE)
+# WIB has had no daylight saving since 1964: a fixed offset is exact (SQLite has no zones).
+WIB_OFFSET_HOURS = 7
 
 
 def utcnow() -> datetime:
+    """Now, as an aware UTC datetime (the only clock the app reads)."""
     return datetime.now(timezone.utc)
 
 

@@ -6,7 +6,6 @@ from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,7 +23,7 @@ from patrol.forms_planning import (
     ZoneForm,
     choices,
 )
-from patrol.geofence import INDONESIA_BOUNDS, centre
+from patrol.geofence import INDONESIA_BOUNDS
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
 from patrol.services import audit, offices, shifts, users, zones
 from patrol.services.audit_export import audit_csv as audit_export_csv
@@ -565,15 +564,3 @@ def audit_export():
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@bp.app_template_filter("format_wib_date")
-def format_wib_date(day: date) -> str:
-    """A calendar day as people read it, e.g. ``Jumat, 27 Nov 2026``."""
-    return format_date(day, "EEEE, d MMM yyyy")
-
-
-@bp.app_template_filter("zone_centre")
-def zone_centre(geometry: dict) -> tuple[float, float]:
-    """(lat, lon) of a zone's centre, for links and small maps."""
-    return centre(geometry)

@@ -27,6 +27,7 @@ from flask_login import current_user
 from patrol import checkin_rules
 from patrol.access import can_see_office, is_admin, public, roles
 from patrol.extensions import db, limiter
+from patrol.htmx import is_htmx
 from patrol.models import CheckIn, Entrance, Office
 from patrol.services import checkins
 from patrol.services.errors import ValidationError
@@ -245,10 +246,6 @@ def _board(
     )
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @bp.route("/jaga/")
 @roles("guard", "admin")
 def boards():
@@ -299,7 +296,7 @@ def board_live(office_id: int):
 
 
 def _after_board_action(office: Office, message: str):
-    if _is_htmx():
+    if is_htmx():
         return render_template("checkin/_board_live.html", **_live_context(office))
     flash(message, "success")
     return redirect(url_for("checkin.board", office_id=office.id))
@@ -335,7 +332,7 @@ BOARD_FORMS = {"manual": "checkin/_manual_form.html", "away": "checkin/_away_for
 def _form_result(office, form: str, errors, values, message):
     """Answer a board form: the fresh form plus the list out of band, or the form with errors."""
     failed = bool(errors)
-    if _is_htmx():
+    if is_htmx():
         return (
             render_template(
                 BOARD_FORMS[form],

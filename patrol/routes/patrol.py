@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -21,8 +20,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from patrol import pwa
-from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
+from patrol.access import can_see_visit_record, own_visit_or_abort, owns_visit, public, roles, staff
 from patrol.extensions import db
+from patrol.htmx import is_htmx
 from patrol.inputs import parse
 from patrol.inputs.field import (
     CrowdCountFields,
@@ -33,7 +33,7 @@ from patrol.inputs.field import (
     VisitStartForm,
 )
 from patrol.models import CrowdCount, Violation, Visit
-from patrol.services import entries, offenders, photos, visits
+from patrol.services import checkpoints, entries, offenders, photos, visits
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.timeutil import utcnow
@@ -46,24 +46,10 @@ VIOLATION_FIELDS |= {"offender_nik", "notes", "photo"}
 CROWD_FIELDS = {"headcount"}
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _errors(error: ValidationError | None, known: set[str]) -> dict[str, str]:
     if error is None:
         return {}
     return {error.field if error.field in known else "_form": error.message}
-
-
-def _my_visit(visit_uuid: str) -> Visit:
-    """The visit with this UUID, refusing (403) anyone but its officer."""
-    visit = db.session.scalar(sa.select(Visit).where(Visit.uuid == visit_uuid.lower()))
-    if visit is None:
-        abort(404)
-    if not owns_visit(current_user, visit):
-        abort(403, description=_("Kunjungan ini milik petugas lain."))
-    return visit
 
 
 def _entry(model, entry_id: int):
@@ -86,11 +72,12 @@ def _render_visit(visit: Visit, status: int = 200, **context):
         context["categories"] = entries.categories()
         context["actions"] = entries.actions()
     context["entries"] = entries.timeline(visit, current_user.id)
+    context["checkpoint_panel"] = checkpoints.visit_panel(visit)
     context["crowd_config"] = {
         "busy": current_app.config["CROWD_BUSY_PERCENT"],
         "over": current_app.config["CROWD_OVER_PERCENT"],
     }
-    template = "patrol/_visit_main.html" if _is_htmx() else "patrol/visit.html"
+    template = "patrol/_visit_main.html" if is_htmx() else "patrol/visit.html"
     return render_template(template, visit=visit, **context), status
 
 
@@ -100,7 +87,7 @@ def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True,
     For htmx only the panel (#entry-panel), the buttons and the new entry itself, so that
     its cost does not grow with the visit's timeline; without htmx the whole visit page.
     """
-    if not _is_htmx():
+    if not is_htmx():
         if new_entry is not None:
             context["highlight"] = (new_entry.kind, new_entry.entry.id)
         return _render_visit(visit, status, **context)
@@ -158,7 +145,7 @@ def start_visit():
 @roles("officer")
 def visit(visit_uuid: str):
     """The visit screen: big buttons for a violation or a crowd count, and the timeline."""
-    visit = _my_visit(visit_uuid)
+    visit = own_visit_or_abort(visit_uuid)
     if visit.is_open and visits.close_overdue_visits(utcnow(), current_user.id):
         db.session.commit()
     return _render_visit(visit)
@@ -168,7 +155,7 @@ def visit(visit_uuid: str):
 @roles("officer")
 def end_visit(visit_uuid: str):
     """End the visit with a last GPS fix, then back to today."""
-    visit = _my_visit(visit_uuid)
+    visit = own_visit_or_abort(visit_uuid)
     try:
         form = parse(VisitEndForm, request.form)
         visits.end_visit(current_user.id, visit.uuid, form.gps, end_uuid=form.uuid)
@@ -184,7 +171,7 @@ def end_visit(visit_uuid: str):
 @roles("officer")
 def violation(visit_uuid: str):
     """The violation form (GET) and saving it (POST) into the visit's timeline."""
-    visit = _my_visit(visit_uuid)
+    visit = own_visit_or_abort(visit_uuid)
     if request.method == "GET":
         return _render_entry(visit, panel="violation")
     photo = request.files.get("photo")
@@ -244,7 +231,7 @@ def _read_photo(photo) -> bytes | None:
 @roles("officer")
 def crowd(visit_uuid: str):
     """The crowd-count form (GET) and saving a headcount (POST) into the timeline."""
-    visit = _my_visit(visit_uuid)
+    visit = own_visit_or_abort(visit_uuid)
     if request.method == "GET":
         return _render_entry(visit, panel="crowd")
     try:
@@ -414,44 +401,6 @@ def violation_photo(entry_id: int):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# Template helpers for the field pages ---------------------------------------------------
-
-
-@bp.app_template_filter("rupiah")
-def rupiah(amount: int | None) -> str:
-    """Rupiah with dots between thousands: Rp100.000."""
-    return "–" if amount is None else "Rp" + f"{amount:,}".replace(",", ".")
-
-
-@bp.app_template_global()
-def crowd_level_label(level: str) -> str:
-    """The crowd level in words (sepi, ramai, melebihi kapasitas)."""
-    labels = {"quiet": _("Sepi"), "busy": _("Ramai"), "over": _("Melebihi kapasitas")}
-    return labels.get(level, level)
-
-
-@bp.app_template_global()
-def sanction_label(level: str) -> str:
-    """The sanction level in words."""
-    labels = {"ringan": _("Ringan"), "sedang": _("Sedang"), "berat": _("Berat")}
-    return labels.get(level, level)
-
-
-@bp.app_template_global()
-def new_visit_uuid() -> str:
-    """A server-made UUID for a form, replaced by the browser's own when it has one."""
-    return str(uuid.uuid4())
-
-
-@bp.app_template_global()
-def crowd_level_for(headcount, capacity: int) -> str | None:
-    """The level a typed headcount would get (None while it is not a number)."""
-    try:
-        return entries.level_for(int(headcount), capacity)
-    except (TypeError, ValueError):
-        return None
 
 
 # The installable app and offline work ---------------------------------------------------

@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, make_response, render_template
 
 from patrol.access import public
+from patrol.crowd import level_labels
 from patrol.extensions import db
 from patrol.services import partitions
-from patrol.services.dashboard import level_labels, park_record, zone_levels
+from patrol.services.dashboard import park_record, zone_levels
 from patrol.timeutil import utcnow
 
 bp = Blueprint("public", __name__)

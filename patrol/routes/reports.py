@@ -19,7 +19,9 @@ from flask import (
 from flask_login import current_user
 
 from patrol.access import roles
+from patrol.crowd import level_labels
 from patrol.extensions import db
+from patrol.htmx import is_htmx
 from patrol.services import checkpoints, dashboard, exports
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
@@ -88,7 +90,8 @@ def dashboard_page():
         positions=positions,
         map_data=_map_data(zones, offices, positions),
         sos=dashboard.open_sos_alerts(),
-        level_labels=dashboard.level_labels(),
+        open_count=checkpoints.open_alert_count(now),
+        level_labels=level_labels(),
         tile_url=current_app.config["TILE_URL"],
         **_figures_context(now, offices),
     )
@@ -155,7 +158,7 @@ def _report_context(name: str, f) -> dict:
     if name == "keramaian":
         return {
             "rows": report_queries.crowd_report(f, busy, over),
-            "level_labels": dashboard.level_labels(),
+            "level_labels": level_labels(),
         }
     if name == "kunjungan-kantor":
         return {"data": report_queries.checkins_report(f)}
@@ -181,7 +184,7 @@ def report(name: str = "pelanggaran"):
         context |= _report_context(name, f)
     else:
         status = 422
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return render_template("reports/_report_body.html", **context), status
     return (
         render_template("reports/report.html", choices=report_queries.filter_choices(), **context),

@@ -14,6 +14,7 @@ Functions take plain values, add and flush; the caller commits once.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -702,3 +703,18 @@ def zones_with_checkpoints() -> list[tuple[Zone, int, int]]:
     )
     zones = db.session.scalars(sa.select(Zone).order_by(Zone.active.desc(), Zone.name))
     return [(z, checkpoints.get(z.id, 0), rounds.get(z.id, 0)) for z in zones]
+
+
+def visit_panel(visit: Visit) -> dict:
+    """What the visit screen's round card shows: progress per round and the visit's scans."""
+    return {
+        "rounds": round_progress(visit),
+        "scans": visit_scans(visit),
+        "has_checkpoints": bool(zone_checkpoints(visit.zone_id, active_only=True)),
+        "new_uuid": str(uuid.uuid4()),
+    }
+
+
+def open_alert_count(now: datetime, days: int = 7) -> int:
+    """How many missed-checkpoint alerts of the last days are still open (for dashboards)."""
+    return len(open_alerts(now - timedelta(days=days)))

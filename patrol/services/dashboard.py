@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from patrol import geofence
 from patrol.crowd import crowd_level
 from patrol.extensions import db
 from patrol.models import (
@@ -309,25 +310,9 @@ def acknowledge_sos(alert_id: int, admin_id: int, now: datetime, note: str = "")
     return alert
 
 
-def _centre(geometry: dict) -> tuple[float, float] | None:
-    """(lat, lon) of a zone: a circle's centre, or the mean of a polygon's outer ring."""
-    kind = geometry.get("type")
-    if kind == "Point":
-        lon, lat = geometry["coordinates"][:2]
-        return lat, lon
-    if kind == "Polygon" and geometry.get("coordinates"):
-        ring = geometry["coordinates"][0]
-        points = ring[:-1] if len(ring) > 1 and ring[0] == ring[-1] else ring
-        return (
-            sum(p[1] for p in points) / len(points),
-            sum(p[0] for p in points) / len(points),
-        )
-    return None
-
-
 def park_record(zone: ZoneLevel) -> dict:
     """What the public may know about a park: place, level, last count; nothing personal."""
-    centre = _centre(zone.geometry)
+    centre = geofence.centre(zone.geometry)
     return {
         "id": zone.id,
         "name": zone.name,
@@ -338,14 +323,4 @@ def park_record(zone: ZoneLevel) -> dict:
         "level": zone.level,
         "headcount": zone.headcount if zone.level != "unknown" else None,
         "last_counted_at": zone.counted_at.isoformat() if zone.counted_at else None,
-    }
-
-
-def level_labels() -> dict[str, str]:
-    """The words people see for each crowd level."""
-    return {
-        "quiet": _("sepi"),
-        "busy": _("ramai"),
-        "over": _("penuh"),
-        "unknown": _("tidak diketahui"),
     }

@@ -31,10 +31,8 @@ from patrol.models import (
 )
 from patrol.services import audit
 from patrol.services.errors import ValidationError
-from patrol.timeutil import wib_day_bounds, wib_today
+from patrol.timeutil import LOCAL_TIMEZONE, WIB_OFFSET_HOURS, wib_day_bounds, wib_today
 
-# WIB has had no daylight saving since 1964: a fixed offset is exact.
-WIB_OFFSET_HOURS = 7
 MAX_RANGE_DAYS = 366
 
 
@@ -90,7 +88,7 @@ def bucket(column, unit: str, dialect: str | None = None):
     dialect = dialect or dialect_name()
     if dialect == "postgresql":
         fmt = {"day": "YYYY-MM-DD", "hour": "HH24"}[unit]
-        local = column.op("AT TIME ZONE")(sa.literal_column("'Asia/Jakarta'"))
+        local = column.op("AT TIME ZONE")(sa.literal_column(f"'{LOCAL_TIMEZONE}'"))
         return sa.func.to_char(local, fmt)
     fmt = {"day": "%Y-%m-%d", "hour": "%H"}[unit]
     return sa.func.strftime(fmt, column, f"+{WIB_OFFSET_HOURS} hours")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -24,8 +23,7 @@ from patrol.models import (
     Zone,
 )
 from patrol.services.people import create_user
-
-WIB = ZoneInfo("Asia/Jakarta")
+from patrol.timeutil import WIB
 
 # code, label (id), label (en)
 CATEGORIES = [

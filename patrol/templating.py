@@ -1,0 +1,61 @@
+"""Template filters and globals: how values read on a page (no database queries here)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import Flask, current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from patrol import crowd, geofence
+
+
+def rupiah(amount: int | None) -> str:
+    """Rupiah with dots between thousands: Rp100.000."""
+    return "–" if amount is None else "Rp" + f"{amount:,}".replace(",", ".")
+
+
+def format_wib_date(day: date) -> str:
+    """A calendar day as people read it, e.g. ``Jumat, 27 Nov 2026``."""
+    return format_date(day, "EEEE, d MMM yyyy")
+
+
+def zone_centre(geometry: dict) -> tuple[float, float]:
+    """(lat, lon) of a zone's centre, for links and small maps (the one the public feed uses)."""
+    return geofence.centre(geometry)
+
+
+def sanction_label(level: str) -> str:
+    """The sanction level in words."""
+    labels = {"ringan": _("Ringan"), "sedang": _("Sedang"), "berat": _("Berat")}
+    return labels.get(level, level)
+
+
+def new_visit_uuid() -> str:
+    """A server-made UUID for a form, replaced by the browser's own when it has one."""
+    return str(uuid.uuid4())
+
+
+def crowd_level_for(headcount, capacity: int) -> str | None:
+    """The level a typed headcount would get (None while it is not a number)."""
+    try:
+        number = int(headcount)
+    except (TypeError, ValueError):
+        return None
+    config = current_app.config
+    return crowd.crowd_level(
+        number, capacity, config["CROWD_BUSY_PERCENT"], config["CROWD_OVER_PERCENT"]
+    )
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Make the filters and globals above available to every template."""
+    app.jinja_env.filters["rupiah"] = rupiah
+    app.jinja_env.filters["format_wib_date"] = format_wib_date
+    app.jinja_env.filters["zone_centre"] = zone_centre
+    app.jinja_env.globals["crowd_level_label"] = crowd.level_label
+    app.jinja_env.globals["sanction_label"] = sanction_label
+    app.jinja_env.globals["new_visit_uuid"] = new_visit_uuid
+    app.jinja_env.globals["crowd_level_for"] = crowd_level_for
