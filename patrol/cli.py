@@ -1,26 +1,29 @@
-"""Command-line tasks: ``flask --app patrol <command>``."""
+"""Command-line tasks: ``flask --app patrol <command>``, all of them in this one module.
+
+Each command imports what it needs when it runs, so ``flask --help`` stays quick.
+"""
 
 from __future__ import annotations
 
-import click
-from flask import Flask
+import time
 
-from patrol import checkin_commands
+import click
+from flask import Flask, current_app
+
 from patrol.extensions import db
-from patrol.field_cli import close_visits_command
-from patrol.load_cli import seed_load_command
 from patrol.models import ROLES
 
 
 def register(app: Flask) -> None:
+    """Add every command to the app's ``flask`` CLI."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(backup_command)
-    app.cli.add_command(checkin_commands.close_offices_command)
-    app.cli.add_command(checkin_commands.purge_personal_data_command)
-    app.cli.add_command(checkin_commands.create_partitions_command)
-    app.cli.add_command(checkin_commands.rebuild_checkin_hours_command)
+    app.cli.add_command(close_offices_command)
+    app.cli.add_command(purge_personal_data_command)
+    app.cli.add_command(create_partitions_command)
+    app.cli.add_command(rebuild_checkin_hours_command)
     app.cli.add_command(close_visits_command)
     app.cli.add_command(seed_load_command)
 
@@ -94,3 +97,141 @@ def backup_command(path: str):
     except (RuntimeError, OSError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(message)
+
+
+# Field logging ------------------------------------------------------------------------
+
+
+@click.command("close-visits")
+def close_visits_command():
+    """Close visits left open past the end of their shift (marked closed by the system)."""
+    from patrol.services.visits import close_overdue_visits
+
+    closed = close_overdue_visits()
+    db.session.commit()
+    click.echo(f"visits closed: {closed}")
+
+
+# Office check-in: closing time, personal data, partitions, the hourly summary ----------
+
+
+@click.command("close-offices")
+def close_offices_command():
+    """Check out everyone still inside an office after its closing time (WIB); for cron."""
+    from patrol.services.checkins import close_offices
+
+    closed = close_offices()
+    db.session.commit()
+    click.echo(f"checked out at closing time: {closed}")
+
+
+@click.command("purge-personal-data")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Remove visitor names and phones older than this many days (default 30).",
+)
+def purge_personal_data_command(days: int | None):
+    """Remove check-in names, phones, purposes and locations older than N days; counts stay."""
+    from patrol.services.checkins import purge_personal_data
+
+    if days is None:
+        days = current_app.config["CHECKIN_RETENTION_DAYS"]
+    purged = purge_personal_data(days)
+    db.session.commit()
+    click.echo(f"check-ins purged of personal data (older than {days} days): {purged}")
+
+
+@click.command("create-partitions")
+@click.option(
+    "--months",
+    type=click.IntRange(min=0, max=120),
+    default=3,
+    show_default=True,
+    help="Months ahead of the current one (UTC) that must have a partition.",
+)
+def create_partitions_command(months: int):
+    """Create check-in partitions for this month and the next N (PostgreSQL); for a timer."""
+    from patrol.services import partitions
+
+    if not partitions.is_partitioned():
+        click.echo(
+            f"nothing to do: check-ins are not partitioned on this database "
+            f"({db.engine.dialect.name}); only PostgreSQL after migration 0012 is."
+        )
+        return
+    report = partitions.create_partitions(months)
+    db.session.commit()
+    click.echo(f"partitions created: {len(report.created)}")
+    for name in report.created:
+        click.echo(f"  {name}")
+    if report.moved:
+        click.echo(
+            f"warning: {report.moved} check-ins were waiting in {partitions.DEFAULT} "
+            "(the timer ran late) and moved to their month's partition"
+        )
+    if report.default_rows:
+        click.echo(f"warning: {partitions.DEFAULT} still holds {report.default_rows} check-ins")
+        raise SystemExit(1)
+
+
+@click.command("rebuild-checkin-hours")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only from this day on (WIB, YYYY-MM-DD); all check-ins when left out.",
+)
+def rebuild_checkin_hours_command(since):
+    """Recompute check-ins per office and hour (the check-in report) from the check-ins."""
+    from patrol.services.occupancy_hours import rebuild_checkin_hours
+    from patrol.timeutil import wib_day_bounds
+
+    start = wib_day_bounds(since.date())[0] if since is not None else None
+    rows = rebuild_checkin_hours(since=start)
+    db.session.commit()
+    click.echo(f"check-in hours rebuilt: {rows} office-hours")
+
+
+# Load data for load and scale tests ---------------------------------------------------
+
+
+@click.command("seed-load")
+@click.option(
+    "--scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Share of a full year's volume (0.001 for a quick run).",
+)
+@click.option(
+    "--days", type=int, default=365, show_default=True, help="Days of data, ending today (WIB)."
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=42,
+    show_default=True,
+    help="Random seed: the same seed gives the same data.",
+)
+def seed_load_command(scale: float, days: int, seed: int):
+    """Generate check-ins, violations, crowd counts, shifts and visits in bulk."""
+    from patrol.services.seed_load import seed_load
+
+    if not 0 < scale <= 10:
+        raise click.BadParameter("must be above 0 and at most 10", param_hint="--scale")
+    if not 1 <= days <= 3660:
+        raise click.BadParameter("must be between 1 and 3660", param_hint="--days")
+    began = time.monotonic()
+    result = seed_load(
+        scale=scale,
+        days=days,
+        seed=seed,
+        busy_percent=current_app.config["CROWD_BUSY_PERCENT"],
+        over_percent=current_app.config["CROWD_OVER_PERCENT"],
+        progress=click.echo,
+    )
+    db.session.commit()
+    summary = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+    click.echo(f"load data added in {time.monotonic() - began:.1f} s: {summary}")
