@@ -187,7 +187,8 @@ def test_the_checkpoint_overview_counts_checkpoints_rounds_and_open_alerts(
     assert "Titik terlewat: 0 peringatan terbuka" in page
     card = app.jinja_env.get_template("rounds/_dashboard_card.html")
     with app.test_request_context():
-        assert "0 peringatan terbuka" in card.render()
+        open_count = checkpoints.open_alert_count(datetime.now(timezone.utc))
+        assert "0 peringatan terbuka" in card.render(open_count=open_count)
 
 
 def test_closing_an_alert_that_does_not_exist_is_refused(round_day, admin_client):

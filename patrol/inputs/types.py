@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from datetime import date, datetime, timezone
 from typing import Annotated
 
@@ -38,12 +39,22 @@ def _no_nul(value):
     return value
 
 
+def canonical_uuid(value) -> str | None:
+    """A UUID as text in canonical form (lower case, no spaces), or None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str) or not _UUID_RE.match(value.strip()):
+        return None
+    return value.strip().lower()
+
+
 def _uuid(value):
     if _blank(value):
         raise PydanticCustomError("uuid_missing", _("Kode entri (UUID) wajib diisi."))
-    if not isinstance(value, str) or not _UUID_RE.match(value.strip()):
+    canonical = canonical_uuid(value)
+    if canonical is None:
         raise PydanticCustomError("uuid_invalid", _("Kode entri (UUID) tidak sah."))
-    return value.strip().lower()
+    return canonical
 
 
 def _optional_uuid(value):

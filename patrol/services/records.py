@@ -7,7 +7,6 @@ second row. The visit, entry and checkpoint services all go through these helper
 
 from __future__ import annotations
 
-import re
 import uuid as uuid_module
 from datetime import datetime, timedelta, timezone
 
@@ -17,19 +16,19 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from patrol.extensions import db
+from patrol.inputs.types import canonical_uuid
 from patrol.services.errors import ValidationError
 
 # A client clock may run a little ahead of the server's; more than this is refused.
 CLOCK_SKEW = timedelta(minutes=5)
-_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def client_uuid(value: str | None) -> str:
     """A client UUID in canonical form; a fresh one when the client sent none."""
     if value is None or not str(value).strip():
         return str(uuid_module.uuid4())
-    text = str(value).strip().lower()
-    if not _UUID_RE.match(text):
+    text = canonical_uuid(value)
+    if text is None:
         raise ValidationError(_("Kode entri (UUID) tidak sah."), "uuid")
     return text
 
