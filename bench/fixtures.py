@@ -15,12 +15,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from patrol import create_app  # noqa: E402
+from patrol.demo.seed import circle, seed_demo  # noqa: E402
 from patrol.extensions import db  # noqa: E402
 from patrol.models import Assignment, Entrance, GuardPost, Office, Zone  # noqa: E402
+from patrol.rules.timeutil import utcnow  # noqa: E402
 from patrol.services import checkins, field  # noqa: E402
 from patrol.services.people import create_user  # noqa: E402
-from patrol.services.seed import circle, seed_demo  # noqa: E402
-from patrol.timeutil import utcnow  # noqa: E402
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway database made for one run
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/geofence_verdict.py [N]
 
 Prints microseconds per verdict for a circle and a polygon, the fixes spread around the
-zone's edge (inside, outside and straddling). No database, no app: only patrol.geofence.
+zone's edge (inside, outside and straddling). No database, no app: only patrol.rules.geofence.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import random
 import sys
 import timeit
 
-from patrol.geofence import verdict
+from patrol.rules.geofence import verdict
 
 CIRCLE = {"type": "Point", "coordinates": [112.63404, -7.97705], "properties": {"radius_m": 150}}
 POLYGON = {

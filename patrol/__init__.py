@@ -39,8 +39,8 @@ def register_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances, and tune SQLite for concurrent use."""
-    from patrol import i18n
     from patrol.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from patrol.web import i18n
 
     db.init_app(app)
     migrate.init_app(
@@ -54,7 +54,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
-    from patrol import auth_setup
+    from patrol.web import auth_setup
 
     auth_setup.init_login(app, login_manager)
 
@@ -110,7 +110,7 @@ def _sqlite_begin(connection) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per module in patrol/routes."""
     from patrol.routes import admin, api, auth, checkin, patrol, public, reports, rounds
-    from patrol.urls import IdConverter
+    from patrol.web.urls import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
     for module in (auth, patrol, checkin, admin, reports, rounds, public, api):
@@ -120,8 +120,8 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Access rules for every request, security headers, and Vary for htmx partials."""
     from patrol.access import enforce_declared_access
-    from patrol.htmx import init_htmx
-    from patrol.security import init_security_headers, reject_nul_bytes
+    from patrol.web.htmx import init_htmx
+    from patrol.web.security import init_security_headers, reject_nul_bytes
 
     app.before_request(enforce_declared_access)
     app.before_request(reject_nul_bytes)
@@ -130,13 +130,13 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from patrol.errors import register
+    from patrol.web.errors import register
 
     register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from patrol import i18n, templating
+    from patrol.web import i18n, templating
 
     app.jinja_env.add_extension("jinja2.ext.do")
 

@@ -57,7 +57,7 @@ def seed_demo_command(if_empty: bool):
     """Add Kota Malang demo data (parks, offices, one user per role); safe to run twice."""
     from flask import current_app
 
-    from patrol.services.seed import database_is_empty, seed_demo
+    from patrol.demo.seed import database_is_empty, seed_demo
 
     if if_empty and not database_is_empty():
         click.echo("database already has data; demo seed skipped")
@@ -75,7 +75,7 @@ def seed_demo_command(if_empty: bool):
 @click.command("seed-reference")
 def seed_reference_command():
     """Add the starting violation categories and actions (local rules) where missing."""
-    from patrol.services.seed import ensure_reference_data
+    from patrol.demo.seed import ensure_reference_data
 
     added = ensure_reference_data()
     db.session.commit()
@@ -90,7 +90,7 @@ def backup_command(path: str):
 
     from flask import current_app
 
-    from patrol.backup import backup_database
+    from patrol.services.backup import backup_database
 
     try:
         message = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
@@ -185,8 +185,8 @@ def create_partitions_command(months: int):
 )
 def rebuild_checkin_hours_command(since):
     """Recompute check-ins per office and hour (the check-in report) from the check-ins."""
+    from patrol.rules.timeutil import wib_day_bounds
     from patrol.services.occupancy_hours import rebuild_checkin_hours
-    from patrol.timeutil import wib_day_bounds
 
     start = wib_day_bounds(since.date())[0] if since is not None else None
     rows = rebuild_checkin_hours(since=start)
@@ -217,7 +217,7 @@ def rebuild_checkin_hours_command(since):
 )
 def seed_load_command(scale: float, days: int, seed: int):
     """Generate check-ins, violations, crowd counts, shifts and visits in bulk."""
-    from patrol.services.seed_load import seed_load
+    from patrol.demo.seed_load import seed_load
 
     if not 0 < scale <= 10:
         raise click.BadParameter("must be above 0 and at most 10", param_hint="--scale")

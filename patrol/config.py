@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from patrol.timeutil import LOCAL_TIMEZONE
+from patrol.rules.timeutil import LOCAL_TIMEZONE
 
 
 def _int(name: str, default: int) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from patrol.extensions import db
-from patrol.timeutil import utcnow
+from patrol.rules.timeutil import utcnow
 
 ROLES = ("admin", "officer", "guard")
 ZONE_KINDS = ("taman", "alun_alun", "hutan_kota", "lapangan", "other")

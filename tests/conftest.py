@@ -21,20 +21,20 @@ from hypothesis import settings
 from itsdangerous import URLSafeTimedSerializer
 
 from patrol import create_app
+from patrol.demo.seed import circle, ensure_reference_data
 from patrol.extensions import db
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Visit, Zone
-from patrol.services.seed import circle, ensure_reference_data
 
 # Each area keeps its own factories in a module of its own, so that parallel work on
 # different areas does not collide in this file.
 pytest_plugins = [
-    "tests.fixtures_planning",
+    "tests.fixtures_admin",
     "tests.fixtures_field",
     "tests.fixtures_checkin",
     "tests.fixtures_reports",
     "tests.fixtures_checkpoints",
     "tests.fixtures_offline",
-    "tests.fixtures_hardening",
+    "tests.fixtures_world",
 ]
 
 DEFAULT_PASSWORD = "rahasia-123"

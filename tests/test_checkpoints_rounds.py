@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import AuditEvent, CheckpointScan, MissedCheckpointClosure, Visit
+from patrol.rules.timeutil import WIB
 from patrol.services import checkpoints
-from patrol.timeutil import WIB
 
 # A shift start on the hour a month ago: well before the alert list's days.
 T0 = (datetime.now(timezone.utc) - timedelta(days=30)).replace(minute=0, second=0, microsecond=0)

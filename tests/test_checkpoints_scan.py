@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from patrol.extensions import db
 from patrol.inputs.field import GpsFix
 from patrol.models import CheckpointScan
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkpoints
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 from tests.fixtures_checkpoints import NORTH, TUGU
 
 HTMX = {"HX-Request": "true"}

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from patrol.crowd import crowd_level
 from patrol.extensions import db
-from patrol.microcache import MicroCache
 from patrol.models import SosAlert
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import WIB
 from patrol.services import dashboard
-from patrol.timeutil import WIB
+from patrol.web.microcache import MicroCache
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 from patrol.extensions import db
 from patrol.inputs import parse
 from patrol.inputs.field import GpsFix
+from patrol.rules.timeutil import utcnow
 from patrol.services import entries, visits
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 
 TUGU = GpsFix(lat=-7.97705, lon=112.63404, accuracy_m=8.0)
 

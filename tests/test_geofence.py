@@ -5,14 +5,14 @@ import math
 import pytest
 from geopy.distance import geodesic
 
-from patrol.geofence import (
+from patrol.demo.seed import circle
+from patrol.rules.geofence import (
     GeometryError,
     centre,
     geodesic_m,
     validate_geometry,
     verdict,
 )
-from patrol.services.seed import circle
 
 TUGU = (-7.97705, 112.63404)
 # Sabang, Jakarta, Malang, Makassar, Jayapura, Merauke: Indonesia end to end.

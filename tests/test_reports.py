@@ -11,8 +11,8 @@ import pytest
 
 from patrol.extensions import db
 from patrol.models import AuditEvent, Violation
+from patrol.rules.timeutil import WIB
 from patrol.services import reports
-from patrol.timeutil import WIB
 
 WEEK = {"start": "2026-11-02", "end": "2026-11-08"}
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import Assignment, CheckIn, CrowdCount, User, Violation, Visit
+from patrol.rules.timeutil import wib_today
 from patrol.services import reports
-from patrol.timeutil import wib_today
 
 
 def count(model) -> int:

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from patrol.urls import MAX_ID
+from patrol.web.urls import MAX_ID
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _UUID_RE = re.compile(UUID_PATTERN)

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from patrol.access import roles
 from patrol.extensions import db
-from patrol.forms_planning import (
+from patrol.forms.admin import (
     CopyDayForm,
     EditUserForm,
     EntranceForm,
@@ -23,13 +23,13 @@ from patrol.forms_planning import (
     ZoneForm,
     choices,
 )
-from patrol.geofence import INDONESIA_BOUNDS
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
+from patrol.rules.geofence import INDONESIA_BOUNDS
+from patrol.rules.timeutil import utcnow, wib_day_bounds, wib_today
 from patrol.services import audit, offices, shifts, users, zones
 from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow, wib_day_bounds, wib_today
-from patrol.urls import parse_id
+from patrol.web.urls import parse_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -11,12 +11,12 @@ from patrol.access import public, roles, staff
 from patrol.extensions import begin_immediate, db
 from patrol.inputs import json_body, parse
 from patrol.inputs.api import SosRequest
-from patrol.microcache import app_cache
-from patrol.openapi import describe_api
+from patrol.inputs.openapi import describe_api
+from patrol.rules.timeutil import utcnow
 from patrol.services import sync as sync_service
 from patrol.services.dashboard import FRESH_HOURS, park_record, raise_sos, zone_levels
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
+from patrol.web.microcache import app_cache
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -24,16 +24,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol import checkin_rules
 from patrol.access import can_see_office, is_admin, public, roles
 from patrol.extensions import db, limiter
-from patrol.htmx import is_htmx
 from patrol.models import CheckIn, Entrance, Office
+from patrol.rules import checkin as checkin_rules
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkins
 from patrol.services.errors import ValidationError
 from patrol.services.occupancy import OfficeOccupancy, occupancy
 from patrol.services.people import guard_office_ids
-from patrol.timeutil import utcnow
+from patrol.web.htmx import is_htmx
 
 bp = Blueprint("checkin", __name__)
 

@@ -19,10 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol import pwa
 from patrol.access import can_see_visit_record, own_visit_or_abort, owns_visit, public, roles, staff
 from patrol.extensions import db
-from patrol.htmx import is_htmx
 from patrol.inputs import parse
 from patrol.inputs.field import (
     CrowdCountFields,
@@ -33,10 +31,12 @@ from patrol.inputs.field import (
     VisitStartForm,
 )
 from patrol.models import CrowdCount, Violation, Visit
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkpoints, entries, offenders, photos, visits
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
-from patrol.timeutil import utcnow
+from patrol.web import pwa
+from patrol.web.htmx import is_htmx
 
 bp = Blueprint("patrol", __name__, url_prefix="/patroli")
 

@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, make_response, render_template
 
 from patrol.access import public
-from patrol.crowd import level_labels
 from patrol.extensions import db
+from patrol.rules.crowd import level_labels
+from patrol.rules.timeutil import utcnow
 from patrol.services import partitions
 from patrol.services.dashboard import park_record, zone_levels
-from patrol.timeutil import utcnow
 
 bp = Blueprint("public", __name__)
 

@@ -19,13 +19,13 @@ from flask import (
 from flask_login import current_user
 
 from patrol.access import roles
-from patrol.crowd import level_labels
 from patrol.extensions import db
-from patrol.htmx import is_htmx
+from patrol.rules.crowd import level_labels
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkpoints, dashboard, exports
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
+from patrol.web.htmx import is_htmx
 
 bp = Blueprint("reports", __name__, url_prefix="/admin")
 

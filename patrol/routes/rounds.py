@@ -14,16 +14,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol import geofence
 from patrol.access import own_visit_or_abort, roles
 from patrol.extensions import db
-from patrol.htmx import is_htmx
 from patrol.inputs import parse
 from patrol.inputs.field import CheckpointScanForm
 from patrol.models import Checkpoint, PatrolRound, Zone
+from patrol.rules import geofence
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkpoints
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
+from patrol.web.htmx import is_htmx
 
 bp = Blueprint("rounds", __name__)
 

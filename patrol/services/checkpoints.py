@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from patrol import geofence
 from patrol.extensions import db
 from patrol.inputs import parse
 from patrol.inputs.field import GpsFields, GpsFix
@@ -38,10 +37,11 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.rules import geofence
+from patrol.rules.timeutil import utcnow
 from patrol.services import records, visits
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 
 # The same tag scanned again this soon in one visit is a double tap, not a new pass.
 REPEAT_WINDOW = timedelta(minutes=2)

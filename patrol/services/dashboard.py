@@ -9,8 +9,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from patrol import geofence
-from patrol.crowd import crowd_level
 from patrol.extensions import db
 from patrol.models import (
     Assignment,
@@ -26,9 +24,11 @@ from patrol.models import (
     Zone,
     inside_now_terms,
 )
+from patrol.rules import geofence
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import wib_day_bounds, wib_today
 from patrol.services import audit
 from patrol.services.errors import ValidationError
-from patrol.timeutil import wib_day_bounds, wib_today
 
 # A count older than this says nothing about the park now.
 FRESH_HOURS = 2

@@ -16,10 +16,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from patrol.crowd import crowd_level
 from patrol.extensions import db
 from patrol.inputs.field import GpsFix
 from patrol.models import CrowdCount, Violation, ViolationAction, ViolationCategory, Visit
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import utcnow
 from patrol.services import records
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
@@ -27,7 +28,6 @@ from patrol.services.offenders import nik_hash, normalise_nik
 from patrol.services.photos import save_photo
 from patrol.services.positions import gps_columns
 from patrol.services.visits import own_visit, writable_visit
-from patrol.timeutil import utcnow
 
 MAX_COUNT = 10_000
 EDIT_WINDOW = timedelta(minutes=15)

@@ -23,10 +23,10 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from patrol import checkin_rules
 from patrol.extensions import db
 from patrol.models import CheckIn, CheckinHour, UTCDateTime
-from patrol.timeutil import LOCAL_TIMEZONE, WIB_OFFSET_HOURS
+from patrol.rules import checkin as checkin_rules
+from patrol.rules.timeutil import LOCAL_TIMEZONE, WIB_OFFSET_HOURS
 
 
 def hour_start(at: datetime) -> datetime:

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from patrol.extensions import db
-from patrol.geofence import INDONESIA_BOUNDS, MAX_RADIUS_M, MIN_RADIUS_M
 from patrol.models import Entrance, Office, new_token
+from patrol.rules.geofence import INDONESIA_BOUNDS, MAX_RADIUS_M, MIN_RADIUS_M
+from patrol.rules.timeutil import utcnow
 from patrol.services import audit
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 
 
 def snapshot(office: Office) -> dict:

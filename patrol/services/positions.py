@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from patrol import geofence
 from patrol.inputs.field import GpsFix
 from patrol.models import Zone
+from patrol.rules import geofence
 
 
 def gps_columns(zone: Zone, gps: GpsFix) -> dict:

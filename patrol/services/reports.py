@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from patrol.crowd import crowd_level
 from patrol.extensions import db
 from patrol.inputs import parse
 from patrol.inputs.reports import ReportFiltersInput
@@ -29,9 +28,10 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import LOCAL_TIMEZONE, WIB_OFFSET_HOURS, wib_day_bounds, wib_today
 from patrol.services import audit
 from patrol.services.errors import ValidationError
-from patrol.timeutil import LOCAL_TIMEZONE, WIB_OFFSET_HOURS, wib_day_bounds, wib_today
 
 MAX_RANGE_DAYS = 366
 

@@ -36,9 +36,9 @@ from patrol.inputs.field import (
 )
 from patrol.inputs.types import AwareTime
 from patrol.models import CheckpointScan, CrowdCount, Violation, Visit
+from patrol.rules.timeutil import utcnow
 from patrol.services import entries, offenders, records, visits
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 
 KINDS = tuple(RECORD_KINDS)
 # At one instant a visit starts before its entries, and ends after them.

@@ -12,10 +12,10 @@ from sqlalchemy.orm import joinedload
 from patrol.extensions import db
 from patrol.inputs.field import GpsFix
 from patrol.models import Assignment, Visit, Zone
+from patrol.rules.timeutil import utcnow
 from patrol.services import records
 from patrol.services.errors import ValidationError
 from patrol.services.positions import gps_columns
-from patrol.timeutil import utcnow
 
 
 def open_visit(officer_id: int) -> Visit | None:

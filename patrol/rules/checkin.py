@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from patrol.timeutil import WIB
+from patrol.rules.timeutil import WIB
 
 # A screen-mode QR code changes every 30 s; the current and the previous period are
 # accepted, so a code is good for between 30 and 60 seconds after it appeared.

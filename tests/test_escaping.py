@@ -3,7 +3,7 @@
 import pytest
 
 from patrol.extensions import db
-from tests.fixtures_hardening import XSS_PAYLOADS
+from tests.fixtures_world import XSS_PAYLOADS
 
 
 def _assert_shown_as_text(html: str, payload: str) -> None:

@@ -7,8 +7,8 @@ from flask import Flask, jsonify, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from patrol.extensions import db
-from patrol.htmx import is_htmx
 from patrol.models import User
+from patrol.web.htmx import is_htmx
 
 
 def init_login(app: Flask, login_manager) -> None:

@@ -22,9 +22,9 @@ import pytest
 import sqlalchemy as sa
 
 from patrol import create_app
+from patrol.demo.seed import circle, ensure_reference_data
 from patrol.extensions import db
 from patrol.models import Assignment, CheckIn, CrowdCount, Entrance, Office, User, Visit, Zone
-from patrol.services.seed import circle, ensure_reference_data
 from tests.conftest import base_config
 from tests.load.harness import Browser, flask_cli, gunicorn
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
-from patrol.crowd import crowd_level
+from patrol.demo.seed import ensure_places, ensure_reference_data
 from patrol.extensions import db
 from patrol.models import (
     Assignment,
@@ -33,10 +33,10 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import WIB, wib_today
 from patrol.services import partitions
 from patrol.services.occupancy_hours import rebuild_checkin_hours
-from patrol.services.seed import ensure_places, ensure_reference_data
-from patrol.timeutil import WIB, wib_today
 
 FULL = {"checkins": 1_000_000, "violations": 100_000, "crowd_counts": 200_000, "shifts": 8_000}
 OFFICERS = 24

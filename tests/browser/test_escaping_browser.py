@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, describe
 from tests.conftest import DEFAULT_PASSWORD
-from tests.fixtures_hardening import XSS_PAYLOADS
+from tests.fixtures_world import XSS_PAYLOADS
 
 pytestmark = pytest.mark.browser
 

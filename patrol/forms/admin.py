@@ -17,8 +17,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from patrol.forms import TextForm
-from patrol.urls import MAX_ID
+from patrol.forms.base import TextForm
+from patrol.web.urls import MAX_ID
 
 REQUIRED = _l("Wajib diisi.")
 NUMBER = _l("Harus berupa angka.")

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patrol.timeutil import wib_today
+from patrol.rules.timeutil import wib_today
 from tests.conftest import DEFAULT_PASSWORD
-from tests.fixtures_hardening import XSS_PAYLOADS, World, tiny_png
+from tests.fixtures_world import XSS_PAYLOADS, World, tiny_png
 
 EXAMPLES = int(os.environ.get("HARDENING_FUZZ_EXAMPLES", "20"))
 FUZZ = settings(

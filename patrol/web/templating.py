@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from patrol import crowd, geofence
+from patrol.rules import crowd, geofence
 
 
 def rupiah(amount: int | None) -> str:

@@ -22,8 +22,8 @@ from patrol.models import (
     ViolationCategory,
     Zone,
 )
+from patrol.rules.timeutil import WIB
 from patrol.services.people import create_user
-from patrol.timeutil import WIB
 
 # code, label (id), label (en)
 CATEGORIES = [

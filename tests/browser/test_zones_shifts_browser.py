@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import Assignment, Zone
-from patrol.timeutil import wib_today
+from patrol.rules.timeutil import wib_today
 from tests.browser.conftest import axe_violations, describe
 from tests.conftest import DEFAULT_PASSWORD
 

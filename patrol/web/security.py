@@ -80,7 +80,7 @@ def reject_nul_bytes():
     from flask import abort
     from flask_babel import gettext as _
 
-    from patrol.urls import has_nul_byte
+    from patrol.web.urls import has_nul_byte
 
     path_values = (request.view_args or {}).values()
     if (

@@ -49,6 +49,6 @@ def cache_version(static_folder: str) -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     # The service worker's own template changes what is cached, too.
-    template = Path(__file__).parent / "templates" / "patrol" / "sw.js"
+    template = Path(__file__).parent.parent / "templates" / "patrol" / "sw.js"
     digest.update(template.read_bytes())
     return digest.hexdigest()[:12]

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import Assignment, AuditEvent
+from patrol.rules.timeutil import WIB
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import create_shifts, shift_window
-from patrol.timeutil import WIB
 
 DAY = date(2026, 12, 1)
 
