@@ -221,3 +221,13 @@ def test_valid_geometry_is_normalised():
     }
     assert validate_geometry(feature) == circle(-7.977, 112.634, 80)
     assert validate_geometry(SQUARE)["type"] == "Polygon"
+
+
+def test_the_fixed_name_patrol_geofence_verdict_still_works():
+    """DESIGN.md publishes ``patrol.geofence.verdict``; the rules moved, the name stays."""
+    from patrol import geofence
+    from patrol.rules import geofence as rules_geofence
+
+    assert geofence.verdict is rules_geofence.verdict
+    circle = {"type": "Point", "coordinates": [112.63, -7.98], "properties": {"radius_m": 100}}
+    assert geofence.verdict(circle, -7.98, 112.63, 5).status == "inside"
