@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import CheckIn, CrowdCount, Entrance, Office, Violation, Zone
-from patrol.services.reports import Filters, _checkins_in_range, violation_rows
+from patrol.services.reports import Filters, checkins_in_range, violation_rows
 
 BATCH = 2000
 
@@ -146,7 +146,7 @@ def checkins_table(f: Filters) -> tuple[list[str], Iterator[list]]:
         )
         .join(Office, Office.id == CheckIn.office_id)
         .outerjoin(Entrance, Entrance.id == CheckIn.entrance_id)
-        .where(*_checkins_in_range(f))
+        .where(*checkins_in_range(f))
         .order_by(CheckIn.checked_in_at, CheckIn.id)
     )
     rows = _stream(

@@ -283,7 +283,8 @@ def crowd_report(f: Filters, busy_percent: int, over_percent: int) -> list[dict]
 # Office check-ins --------------------------------------------------------------------------
 
 
-def _checkins_in_range(f: Filters):
+def checkins_in_range(f: Filters):
+    """The conditions that keep check-ins of the period (and office) of these filters."""
     conditions = [
         CheckIn.checked_in_at >= f.since,
         CheckIn.checked_in_at < f.until,
