@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from patrol.inputs.field import Input, SyncRecord
+from patrol.inputs.field import Input
 from patrol.inputs.types import Accuracy, Latitude, Longitude
 
 MAX_RECORDS = 500
@@ -50,5 +50,3 @@ class SyncBatch(Input):
         ),
     ]
 
-
-SYNC_RECORD = SyncRecord
