@@ -221,7 +221,7 @@ def test_crowd_exports_summary_detail_and_geojson(admin_client, crowd_week):
 
 def test_crowd_report_page_shows_levels_in_words(admin_client, crowd_week):
     text = admin_client.get("/admin/laporan/keramaian", query_string=WEEK).get_data(as_text=True)
-    assert "ramai" in text and "penuh" in text
+    assert "Ramai" in text and "Melebihi kapasitas" in text  # one crowd vocabulary
     assert "130 / 100" in text
 
 

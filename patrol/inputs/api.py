@@ -49,4 +49,3 @@ class SyncBatch(Input):
             }
         ),
     ]
-

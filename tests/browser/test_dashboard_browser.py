@@ -117,9 +117,9 @@ def test_officer_holds_sos_and_help_is_called(phone, city):
 def test_public_park_page_on_a_phone(phone, city):
     phone.goto("/taman")
     assert phone.get_by_role("heading", name="Seberapa ramai taman sekarang?").is_visible()
-    assert phone.locator(".park", has_text="Alun-Alun Tugu").get_by_text("ramai").is_visible()
+    assert phone.locator(".park", has_text="Alun-Alun Tugu").get_by_text("Ramai").is_visible()
     assert (
-        phone.locator(".park", has_text="Taman Merbabu").get_by_text("tidak diketahui").is_visible()
+        phone.locator(".park", has_text="Taman Merbabu").get_by_text("Tidak diketahui").is_visible()
     )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     problems = axe_violations(phone)
