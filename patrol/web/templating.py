@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from patrol.rules import crowd, geofence
+from patrol.services.entries import level_for
 
 
 def rupiah(amount: int | None) -> str:
@@ -41,13 +42,9 @@ def new_visit_uuid() -> str:
 def crowd_level_for(headcount, capacity: int) -> str | None:
     """The level a typed headcount would get (None while it is not a number)."""
     try:
-        number = int(headcount)
+        return level_for(int(headcount), capacity)
     except (TypeError, ValueError):
         return None
-    config = current_app.config
-    return crowd.crowd_level(
-        number, capacity, config["CROWD_BUSY_PERCENT"], config["CROWD_OVER_PERCENT"]
-    )
 
 
 def register_template_helpers(app: Flask) -> None:
