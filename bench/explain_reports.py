@@ -61,9 +61,9 @@ def main() -> int:
         from sqlalchemy import event
 
         from patrol import create_app
+        from patrol.demo.seed_load import seed_load
         from patrol.extensions import db
         from patrol.services.people import create_user
-        from patrol.services.seed_load import seed_load
 
         app = create_app(
             {

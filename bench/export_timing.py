@@ -25,11 +25,11 @@ from harness import drop_postgres, fresh_postgres  # noqa: E402
 
 from patrol import create_app  # noqa: E402
 from patrol.config import database_uri  # noqa: E402
+from patrol.demo.seed_load import seed_load  # noqa: E402
 from patrol.extensions import db  # noqa: E402
 from patrol.models import ExportJob, User  # noqa: E402
+from patrol.rules.timeutil import wib_today  # noqa: E402
 from patrol.services import export_jobs  # noqa: E402
-from patrol.services.seed_load import seed_load  # noqa: E402
-from patrol.timeutil import wib_today  # noqa: E402
 
 RUNS = (("kunjungan-kantor", "csv"), ("kunjungan-kantor", "xlsx"), ("pelanggaran", "xlsx"))
 

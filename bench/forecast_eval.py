@@ -17,11 +17,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from patrol import create_app
-from patrol import forecast as model
+from patrol.demo.seed_load import seed_load
 from patrol.extensions import db
 from patrol.models import CrowdHour, Zone
+from patrol.rules import forecast as model
 from patrol.services.crowd_hours import is_holiday
-from patrol.services.seed_load import seed_load
 
 
 def main() -> int:

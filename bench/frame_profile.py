@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from patrol import create_app  # noqa: E402
+from patrol.demo.seed import seed_demo  # noqa: E402
 from patrol.extensions import db  # noqa: E402
-from patrol.services.seed import seed_demo  # noqa: E402
 
 PASSWORD = "bench-frame-123"  # noqa: S105 - a throwaway database
 PATHS = {

@@ -151,11 +151,11 @@ def run(url: str, scale: float) -> int:
     from flask_migrate import downgrade, upgrade
 
     from patrol import create_app
+    from patrol.demo.seed_load import seed_load
     from patrol.extensions import db
     from patrol.models import CheckIn, CheckinKey, Office
+    from patrol.rules.timeutil import utcnow, wib_today
     from patrol.services import checkins, exports, partitions, reports
-    from patrol.services.seed_load import seed_load
-    from patrol.timeutil import utcnow, wib_today
 
     app = create_app(
         {

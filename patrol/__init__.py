@@ -43,15 +43,15 @@ def register_proxy(app: Flask) -> None:
 def register_compression(app: Flask) -> None:
     """gzip on the wire when no reverse proxy does it (COMPRESS_RESPONSES; patrol/compress.py)."""
     if app.config.get("COMPRESS_RESPONSES"):
-        from patrol.compress import GzipMiddleware
+        from patrol.web.compress import GzipMiddleware
 
         app.wsgi_app = GzipMiddleware(app.wsgi_app)
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances, and tune SQLite for concurrent use."""
-    from patrol import i18n
     from patrol.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from patrol.web import i18n
 
     db.init_app(app)
     migrate.init_app(
@@ -65,7 +65,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
-    from patrol import auth_setup
+    from patrol.web import auth_setup
 
     auth_setup.init_login(app, login_manager)
 
@@ -155,7 +155,7 @@ def register_blueprints(app: Flask) -> None:
         reports,
         rounds,
     )
-    from patrol.urls import IdConverter
+    from patrol.web.urls import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
     for module in (auth, patrol, checkin, admin, reports, rounds, public, api, complaints):
@@ -164,7 +164,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_http_cache(app: Flask) -> None:
     """Versioned static URLs, and shared pages without session (patrol/http_cache.py)."""
-    from patrol.http_cache import init_http_cache
+    from patrol.web.http_cache import init_http_cache
 
     init_http_cache(app)
 
@@ -172,30 +172,28 @@ def register_http_cache(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Access rules for every request, security headers, and Vary for htmx partials."""
     from patrol.access import enforce_declared_access
-    from patrol.security import init_security_headers, reject_nul_bytes
+    from patrol.web.htmx import init_htmx
+    from patrol.web.security import init_security_headers, reject_nul_bytes
 
     app.before_request(enforce_declared_access)
     app.before_request(reject_nul_bytes)
     init_security_headers(app)
-
-    @app.after_request
-    def vary_on_htmx(response):
-        response.vary.add("HX-Request")
-        return response
+    init_htmx(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from patrol.errors import register
+    from patrol.web.errors import register
 
     register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from patrol import i18n
+    from patrol.web import i18n, templating
 
     app.jinja_env.add_extension("jinja2.ext.do")
 
     i18n.register_template_helpers(app)
+    templating.register_template_helpers(app)
 
     from patrol.services import late_entries
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import sqlalchemy as sa
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol.models import ROLES
+from patrol.extensions import db
+from patrol.models import ROLES, Visit
 
 F = TypeVar("F", bound=Callable)
 
@@ -99,3 +102,13 @@ def owns_visit(user, visit) -> bool:
 def can_see_visit_record(user, visit) -> bool:
     """A visit's entries (violations, counts, photos): its officer, and admins."""
     return is_admin(user) or owns_visit(user, visit)
+
+
+def own_visit_or_abort(visit_uuid: str):
+    """The current officer's visit with this UUID: 404 when there is none, 403 for another's."""
+    visit = db.session.scalar(sa.select(Visit).where(Visit.uuid == visit_uuid.lower()))
+    if visit is None:
+        abort(404)
+    if not owns_visit(current_user, visit):
+        abort(403, description=_("Kunjungan ini milik petugas lain."))
+    return visit

@@ -12,6 +12,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from patrol.rules.timeutil import LOCAL_TIMEZONE
+
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
@@ -137,7 +139,7 @@ def from_env(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": _int("SESSION_HOURS", 12) * 3600,
         # UI language and time zone: Bahasa Indonesia and WIB; the database stores UTC.
         "BABEL_DEFAULT_LOCALE": "id",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "BABEL_DEFAULT_TIMEZONE": LOCAL_TIMEZONE,
         "LANGUAGES": ["id", "en"],
         # Dashboard alert: a zone on shift that nobody visited for this many hours.
         "ALERT_UNVISITED_HOURS": float(os.environ.get("ALERT_UNVISITED_HOURS", "3")),
@@ -184,7 +186,7 @@ def from_env(instance_path: str) -> dict:
         "SEED_DEMO_PASSWORD": os.environ.get("SEED_DEMO_PASSWORD"),
         # Key of the HMAC that turns an offender's NIK into a repeat-offender hash; required
         # when PATROLI_ENV=production. When unset elsewhere it is derived from SECRET_KEY
-        # (patrol.services.field.nik_key), so rotating SECRET_KEY breaks matching.
+        # (patrol.services.offenders.nik_key), so rotating SECRET_KEY breaks matching.
         "NIK_HMAC_KEY": load_nik_key(production),
         # The repeat-offender look-up while typing a NIK: look-ups one officer may make per
         # hour (more are refused, 429), and look-ups (refused ones included) in an hour
@@ -221,6 +223,9 @@ def from_env(instance_path: str) -> dict:
         # does not count as that shift kept (a phone that was offline all shift has this
         # long after the shift to send it).
         "SHIFT_SYNC_GRACE_MINUTES": _int("SHIFT_SYNC_GRACE_MINUTES", 120),
+        # A field record (visit, violation, count, scan) dated more than this many days
+        # before it reaches the server is refused: a back-dated visit cannot fill a missed shift.
+        "SYNC_MAX_AGE_DAYS": _int("SYNC_MAX_AGE_DAYS", 7),
         # A checkpoint scan farther than this (metres) from the checkpoint is flagged.
         "CHECKPOINT_RADIUS_M": _int("CHECKPOINT_RADIUS_M", 30),
         # Public complaints (aduan warga, /aduan) ----------------------------------------

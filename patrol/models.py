@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from patrol.extensions import db
+from patrol.rules.timeutil import utcnow
 
 ROLES = ("admin", "officer", "guard")
 ZONE_KINDS = ("taman", "alun_alun", "hutan_kota", "lapangan", "other")
@@ -31,10 +32,6 @@ SCREENING_COLOURS = ("green", "yellow", "red")
 CHECKIN_STATUSES = ("admitted", "waiting", "turned_away")
 CHECKOUT_BY = ("self", "guard", "auto")
 VISIT_CLOSED_BY = ("officer", "system")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def new_token() -> str:

@@ -68,8 +68,8 @@ def database(label: str, workdir: Path):
 
 def seeded_client(url: str, scale: float):
     """An admin's test client on a database seeded at ``scale``."""
+    from patrol.demo.seed_load import seed_load
     from patrol.services.occupancy_hours import rebuild_checkin_hours
-    from patrol.services.seed_load import seed_load
 
     app = create_app(
         {

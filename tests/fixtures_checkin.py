@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from patrol import checkin_rules
 from patrol.extensions import db
 from patrol.models import CheckIn, Office
+from patrol.rules import checkin as checkin_rules
 from patrol.services.checkins import record_key
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import CheckIn
-from patrol.timeutil import WIB
+from patrol.rules.timeutil import WIB
 
 HTMX = {"HX-Request": "true"}
 

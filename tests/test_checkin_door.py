@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from patrol import create_app
+from patrol.demo.seed import demo_shift_start
 from patrol.extensions import db
 from patrol.models import AuditEvent, CheckIn, Entrance
 from patrol.routes.checkin import PASS_COOKIE
+from patrol.rules.timeutil import WIB
 from patrol.services import checkins as checkin_service
-from patrol.services.seed import demo_shift_start
-from patrol.timeutil import WIB
 from tests.conftest import CsrfClient, base_config
 
 
@@ -590,8 +590,8 @@ def test_the_demo_officer_has_a_shift_whatever_the_hour(hour, start_hour):
 
 
 def test_seed_demo_at_night_gives_the_officer_a_shift_now(app):
+    from patrol.demo.seed import seed_demo
     from patrol.models import Assignment
-    from patrol.services.seed import seed_demo
 
     night = datetime(2026, 11, 30, 21, 30, tzinfo=WIB).astimezone(timezone.utc)
     seed_demo(password="demo-password-123", now=night)

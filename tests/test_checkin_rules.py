@@ -4,9 +4,9 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from patrol import checkin_rules
-from patrol.checkin_rules import closing_after, is_remote, make_screen_code, screen_code_status
-from patrol.timeutil import WIB
+from patrol.rules import checkin as checkin_rules
+from patrol.rules.checkin import closing_after, is_remote, make_screen_code, screen_code_status
+from patrol.rules.timeutil import WIB
 
 SECRET = "test-secret"
 T0 = datetime(2026, 11, 27, 3, 0, 0, tzinfo=timezone.utc)  # 10:00 WIB, a period boundary

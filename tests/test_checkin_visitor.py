@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from patrol import create_app
 from patrol.extensions import db
-from patrol.geofence import geodesic_m
 from patrol.models import CheckIn, CheckinKey
 from patrol.routes.checkin import PASS_COOKIE
+from patrol.rules.geofence import geodesic_m
 from tests.conftest import CsrfClient, base_config
 
 

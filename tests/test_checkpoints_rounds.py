@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import AuditEvent, CheckpointScan, MissedCheckpointClosure, Visit
+from patrol.rules.timeutil import WIB
 from patrol.services import checkpoints
-from patrol.timeutil import WIB
 
 # A shift start on the hour a month ago: well before the alert list's days.
 T0 = (datetime.now(timezone.utc) - timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
@@ -187,7 +187,8 @@ def test_the_checkpoint_overview_counts_checkpoints_rounds_and_open_alerts(
     assert "Titik terlewat: 0 peringatan terbuka" in page
     card = app.jinja_env.get_template("rounds/_dashboard_card.html")
     with app.test_request_context():
-        assert "0 peringatan terbuka" in card.render()
+        open_count = checkpoints.open_alert_count(datetime.now(timezone.utc))
+        assert "0 peringatan terbuka" in card.render(open_count=open_count)
 
 
 def test_closing_an_alert_that_does_not_exist_is_refused(round_day, admin_client):

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import CheckpointScan
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkpoints
 from patrol.services.errors import ValidationError
-from patrol.services.field import Gps
-from patrol.timeutil import utcnow
 from tests.fixtures_checkpoints import NORTH, TUGU
 
 HTMX = {"HX-Request": "true"}
@@ -145,7 +145,7 @@ def test_service_is_idempotent_by_uuid_and_keeps_the_phone_time(field_setup, cre
     checkpoint = create_checkpoint(field_setup.zone)
     when = utcnow() - timedelta(minutes=1)
     client_uuid = str(uuid.uuid4())
-    gps = Gps(TUGU[0], TUGU[1], 8)
+    gps = GpsFix(lat=TUGU[0], lon=TUGU[1], accuracy_m=8)
     args = (field_setup.officer.id, field_setup.visit.uuid, checkpoint.token, client_uuid)
     scan, created = checkpoints.record_checkpoint_scan(*args, when, gps)
     db.session.commit()
@@ -167,6 +167,6 @@ def test_service_refuses_a_scan_in_a_finished_visit(field_setup, create_checkpoi
             checkpoint.token,
             str(uuid.uuid4()),
             None,
-            Gps(*TUGU, 5),
+            GpsFix(lat=TUGU[0], lon=TUGU[1], accuracy_m=5),
         )
     assert error.value.field == "visit_uuid"

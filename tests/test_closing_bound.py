@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from patrol.checkin_rules import closing_after, last_closing
+from patrol.rules.checkin import closing_after, last_closing
 
 NOW_CASES = [
     datetime(2026, 11, 27, 8, 59, tzinfo=UTC),  # 15:59 WIB, a minute before closing

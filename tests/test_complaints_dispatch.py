@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import AuditEvent, Complaint
-from patrol.services import complaints, dashboard, field
+from patrol.services import complaints, dashboard, entries, visits
 
 
 def audit(action: str) -> list[AuditEvent]:
@@ -44,8 +45,10 @@ def test_officers_are_ranked_by_activity_then_distance(
         create_assignment(officer, tugu if officer is not zone_only else far_zone)
     # Last known fixes: Ani 200 m away (an entry), Budi 2 km (a visit's start).
     visit = create_visit(near, tugu, start_lat=-7.9800, start_lon=112.6400, started_at=now)
-    field.log_crowd_count(near.id, visit.uuid, None, 10, gps=field.Gps(-7.9788, 112.6340, 5))
-    field.end_visit(near.id, visit.uuid, field.Gps())
+    entries.log_crowd_count(
+        near.id, visit.uuid, None, 10, gps=GpsFix(lat=-7.9788, lon=112.6340, accuracy_m=5)
+    )
+    visits.end_visit(near.id, visit.uuid, GpsFix.missing())
     create_visit(far, far_zone, start_lat=-7.9590, start_lon=112.6340, started_at=now, ended_at=now)
     complaint = create_complaint()
     other = create_complaint()
@@ -160,7 +163,7 @@ def test_acknowledgement_alert_at_its_boundary(
     officer = create_user("officer")
     complaints.assign(complaint, officer.id, create_user("admin").id)
     assert len(complaints.late_complaints(at_limit)) == 1
-    complaints.accept(officer.id, complaint.id, None, field.Gps())
+    complaints.accept(officer.id, complaint.id, None, GpsFix.missing())
     assert complaints.late_complaints(at_limit + timedelta(hours=1)) == []
 
 

@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import Complaint, Visit
-from patrol.services import complaints, field
+from patrol.services import complaints, visits
 from tests.fixtures_field import INSIDE
 
 
@@ -131,9 +132,9 @@ def test_officer_cannot_accept_someone_elses_complaint(app, dispatched, create_u
 
 def test_visit_ended_the_plain_way_can_still_close_the_complaint(dispatched):
     officer, _zone, complaint = dispatched
-    _c, visit = complaints.accept(officer.id, complaint.id, None, field.Gps())
-    field.end_visit(officer.id, visit.uuid, field.Gps())
-    complaints.close_by_visit(officer.id, complaint.id, "Sudah sepi saat tiba.", field.Gps())
+    _c, visit = complaints.accept(officer.id, complaint.id, None, GpsFix.missing())
+    visits.end_visit(officer.id, visit.uuid, GpsFix.missing())
+    complaints.close_by_visit(officer.id, complaint.id, "Sudah sepi saat tiba.", GpsFix.missing())
     db.session.commit()
     assert reload(complaint).status == "done"
 

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import Complaint
-from patrol.services import complaints, field
+from patrol.services import complaints
 
 # Tuesday 3 Nov 2026, 09:00 WIB.
 BASE = datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc)
@@ -33,7 +34,7 @@ def month(create_user, create_zone, create_complaint):
             officer.id,
             complaint.id,
             None,
-            field.Gps(),
+            GpsFix.missing(),
             filed + timedelta(minutes=ack),
             now=filed + timedelta(minutes=ack),
         )
@@ -41,7 +42,7 @@ def month(create_user, create_zone, create_complaint):
             officer.id,
             complaint.id,
             "Ditangani.",
-            field.Gps(),
+            GpsFix.missing(),
             at=filed + timedelta(minutes=done),
             now=filed + timedelta(minutes=done),
         )

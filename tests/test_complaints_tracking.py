@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from patrol.extensions import db
-from patrol.services import complaints, field
+from patrol.inputs.field import GpsFix
+from patrol.services import complaints, entries
 
 
 @pytest.fixture
@@ -22,8 +23,10 @@ def answered(create_user, create_zone, create_complaint):
         description="Pak Joko jualan di trotoar sampai malam",
     )
     complaints.assign(complaint, officer.id, admin.id)
-    complaints.accept(officer.id, complaint.id, None, field.Gps(-7.97705, 112.63404, 10))
-    field.log_violation(
+    complaints.accept(
+        officer.id, complaint.id, None, GpsFix(lat=-7.97705, lon=112.63404, accuracy_m=10)
+    )
+    entries.log_violation(
         officer.id,
         complaint.visit.uuid,
         None,
@@ -33,7 +36,7 @@ def answered(create_user, create_zone, create_complaint):
         offender_nik="3573010101010001",
     )
     complaints.close_by_visit(
-        officer.id, complaint.id, "PKL sudah diminta pindah dan diberi teguran.", field.Gps()
+        officer.id, complaint.id, "PKL sudah diminta pindah dan diberi teguran.", GpsFix.missing()
     )
     db.session.commit()
     return complaint, zone
@@ -107,11 +110,13 @@ def test_officer_on_the_way_then_on_site(client, create_user, create_zone, creat
     complaint = create_complaint()
     complaints.assign(complaint, officer.id, admin.id)
     # Accepted 2 km away: on the way.
-    complaints.accept(officer.id, complaint.id, None, field.Gps(-7.9590, 112.6340, 10))
+    complaints.accept(
+        officer.id, complaint.id, None, GpsFix(lat=-7.9590, lon=112.6340, accuracy_m=10)
+    )
     db.session.commit()
     page = client.get(f"/aduan/{complaint.code}").get_data(as_text=True)
     assert "Petugas Satpol PP sedang menuju lokasi." in page
-    field.log_crowd_count(officer.id, complaint.visit.uuid, None, 40)
+    entries.log_crowd_count(officer.id, complaint.visit.uuid, None, 40)
     db.session.commit()
     page = client.get(f"/aduan/{complaint.code}").get_data(as_text=True)
     assert "Petugas Satpol PP sudah di lokasi." in page

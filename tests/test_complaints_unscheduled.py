@@ -8,9 +8,10 @@ import uuid
 import sqlalchemy as sa
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import Visit
-from patrol.services import field, reports
-from patrol.timeutil import utcnow, wib_today
+from patrol.rules.timeutil import utcnow, wib_today
+from patrol.services import reports, visits
 from tests.fixtures_field import INSIDE
 
 
@@ -63,7 +64,7 @@ def test_visit_in_the_shift_zone_is_scheduled_and_elsewhere_is_not(
     assert visit.unscheduled is False
     page = client.get(f"/patroli/kunjungan/{visit.uuid}").get_data(as_text=True)
     assert "di luar jadwal" not in page
-    field.end_visit(officer.id, visit.uuid, field.Gps(error="denied"))
+    visits.end_visit(officer.id, visit.uuid, GpsFix.missing("denied"))
     db.session.commit()
     start(client, other)
     second = db.session.scalars(sa.select(Visit).where(Visit.zone_id == other.id)).one()
@@ -85,7 +86,7 @@ def test_dashboard_and_coverage_report_count_unscheduled_visits(
 ):
     officer = create_user("officer", full_name="Budi Santoso")
     zone = create_zone()
-    field.start_visit(officer.id, zone.id, None, field.Gps(error="denied"))
+    visits.start_visit(officer.id, zone.id, None, GpsFix.missing("denied"))
     db.session.commit()
     page = admin_client.get("/admin/dasbor").get_data(as_text=True)
     assert 'data-figure="unscheduled">1 di luar jadwal<' in page
@@ -105,7 +106,9 @@ def test_dashboard_shows_an_unscheduled_officer_in_the_field(
 ):
     officer = create_user("officer", full_name="Budi Santoso")
     zone = create_zone(name="Taman Merbabu")
-    field.start_visit(officer.id, zone.id, None, field.Gps(-7.97705, 112.63404, 10))
+    visits.start_visit(
+        officer.id, zone.id, None, GpsFix(lat=-7.97705, lon=112.63404, accuracy_m=10)
+    )
     db.session.commit()
     page = admin_client.get("/admin/dasbor").get_data(as_text=True)
     assert "Budi Santoso · Taman Merbabu" in page

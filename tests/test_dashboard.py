@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from patrol.crowd import crowd_level
 from patrol.extensions import db
-from patrol.microcache import MicroCache
 from patrol.models import SosAlert
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import WIB
 from patrol.services import dashboard
-from patrol.timeutil import WIB
+from patrol.web.microcache import MicroCache
 
 
 @pytest.mark.parametrize(
@@ -447,8 +447,8 @@ def test_public_park_page_shows_levels_in_words_without_login(
     response = client.get("/taman")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert "Alun-Alun Tugu" in text and "penuh" in text
-    assert "Taman Merbabu" in text and "tidak diketahui" in text
+    assert "Alun-Alun Tugu" in text and "Melebihi kapasitas" in text
+    assert "Taman Merbabu" in text and "Tidak diketahui" in text
     assert "Belum pernah dihitung" in text
     assert 'href="/login"' in text
     for secret in parks_with_personal_data_around:

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import ExportJob
+from patrol.rules.timeutil import utcnow
 from patrol.services import export_jobs, exports
-from patrol.timeutil import utcnow
 from tests.test_reports import WEEK, violation_week, wib  # noqa: F401
 
 CSV_URL = "/admin/laporan/pelanggaran.csv"

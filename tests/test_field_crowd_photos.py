@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from patrol.crowd import crowd_level
 from patrol.extensions import db
 from patrol.models import AuditEvent, CrowdCount, Violation
+from patrol.rules.crowd import crowd_level
 
 
 def counts() -> list[CrowdCount]:

@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 
 from patrol.extensions import db
-from patrol.services import field
+from patrol.inputs import parse
+from patrol.inputs.field import GpsFix
+from patrol.rules.timeutil import utcnow
+from patrol.services import entries, visits
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 
-TUGU = field.Gps(-7.97705, 112.63404, 8.0)
+TUGU = GpsFix(lat=-7.97705, lon=112.63404, accuracy_m=8.0)
 
 
 @pytest.fixture
@@ -31,10 +33,10 @@ def test_an_offline_day_is_replayed_with_client_times(officer_zone):
         now - timedelta(minutes=40),
         now - timedelta(minutes=5),
     )
-    visit = field.start_visit(officer.id, zone.id, str(uuid.uuid4()), TUGU, started_at=start_at)
-    field.end_visit(officer.id, visit.uuid, TUGU, end_uuid=str(uuid.uuid4()), ended_at=end_at)
+    visit = visits.start_visit(officer.id, zone.id, str(uuid.uuid4()), TUGU, started_at=start_at)
+    visits.end_visit(officer.id, visit.uuid, TUGU, end_uuid=str(uuid.uuid4()), ended_at=end_at)
     # Entries made during the visit arrive after it ended: still accepted.
-    violation, created = field.log_violation(
+    violation, created = entries.log_violation(
         officer.id,
         visit.uuid,
         str(uuid.uuid4()),
@@ -44,7 +46,7 @@ def test_an_offline_day_is_replayed_with_client_times(officer_zone):
         gps=TUGU,
         recorded_at=seen_at,
     )
-    count, _ = field.log_crowd_count(
+    count, _ = entries.log_crowd_count(
         officer.id, visit.uuid, str(uuid.uuid4()), 140, gps=TUGU, recorded_at=seen_at
     )
     db.session.commit()
@@ -55,38 +57,40 @@ def test_an_offline_day_is_replayed_with_client_times(officer_zone):
 
 def test_an_entry_recorded_after_the_visit_ended_is_refused(officer_zone):
     officer, zone = officer_zone
-    visit = field.start_visit(
+    visit = visits.start_visit(
         officer.id, zone.id, None, TUGU, started_at=utcnow() - timedelta(hours=1)
     )
-    field.end_visit(officer.id, visit.uuid, TUGU, ended_at=utcnow() - timedelta(minutes=30))
+    visits.end_visit(officer.id, visit.uuid, TUGU, ended_at=utcnow() - timedelta(minutes=30))
     with pytest.raises(ValidationError, match="sudah selesai"):
-        field.log_crowd_count(officer.id, visit.uuid, None, 5, recorded_at=utcnow())
+        entries.log_crowd_count(officer.id, visit.uuid, None, 5, recorded_at=utcnow())
 
 
 def test_a_time_in_the_future_is_refused(officer_zone):
     officer, zone = officer_zone
     with pytest.raises(ValidationError) as error:
-        field.start_visit(officer.id, zone.id, None, TUGU, started_at=utcnow() + timedelta(hours=1))
+        visits.start_visit(
+            officer.id, zone.id, None, TUGU, started_at=utcnow() + timedelta(hours=1)
+        )
     assert error.value.field == "recorded_at"
 
 
 def test_another_officers_visit_is_refused_by_the_service(officer_zone, create_user):
     officer, zone = officer_zone
-    visit = field.start_visit(officer.id, zone.id, None, TUGU)
+    visit = visits.start_visit(officer.id, zone.id, None, TUGU)
     intruder = create_user("officer")
     with pytest.raises(ValidationError, match="petugas lain"):
-        field.log_violation(intruder.id, visit.uuid, None, "no_mask", "verbal_warning")
+        entries.log_violation(intruder.id, visit.uuid, None, "no_mask", "verbal_warning")
     with pytest.raises(ValidationError, match="petugas lain"):
-        field.end_visit(intruder.id, visit.uuid, TUGU)
+        visits.end_visit(intruder.id, visit.uuid, TUGU)
 
 
 def test_a_uuid_of_another_officers_record_is_not_returned(officer_zone, create_user):
     officer, zone = officer_zone
-    visit = field.start_visit(officer.id, zone.id, None, TUGU)
-    entry, _ = field.log_crowd_count(officer.id, visit.uuid, None, 5)
+    visit = visits.start_visit(officer.id, zone.id, None, TUGU)
+    entry, _ = entries.log_crowd_count(officer.id, visit.uuid, None, 5)
     other = create_user("officer")
     with pytest.raises(ValidationError):
-        field.log_crowd_count(other.id, visit.uuid, entry.uuid, 5)
+        entries.log_crowd_count(other.id, visit.uuid, entry.uuid, 5)
 
 
 @pytest.mark.parametrize(
@@ -100,12 +104,12 @@ def test_a_uuid_of_another_officers_record_is_not_returned(officer_zone, create_
 )
 def test_parse_gps_edge_cases(args, field_name):
     if field_name is None:
-        assert field.parse_gps(**args).error == "unavailable"
+        assert parse(GpsFix, args).error == "unavailable"
     else:
         with pytest.raises(ValidationError) as error:
-            field.parse_gps(**args)
+            parse(GpsFix, args)
         assert error.value.field == field_name
 
 
 def test_unknown_gps_error_is_recorded_as_unavailable():
-    assert field.parse_gps(error="<script>").error == "unavailable"
+    assert parse(GpsFix, {"gps_error": "<script>"}).error == "unavailable"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import AuditEvent, Violation
-from patrol.services import field
+from patrol.services import entries, offenders, records
 from tests.fixtures_field import OUTSIDE
 
 NIK = "3573012345678901"
@@ -175,13 +175,13 @@ def test_same_uuid_twice_returns_the_existing_violation(field_setup):
 
 def test_a_racing_duplicate_is_caught_by_the_unique_constraint(field_setup, monkeypatch):
     key = str(uuid.uuid4())
-    first, _created = field.log_violation(
+    first, _created = entries.log_violation(
         field_setup.officer.id, field_setup.visit.uuid, key, "no_mask", "verbal_warning"
     )
     db.session.commit()
     # The second request raced past the look-up: only the constraint can stop it.
-    monkeypatch.setattr(field, "_existing", lambda model, value: None)
-    again, created = field.log_violation(
+    monkeypatch.setattr(records, "find_by_uuid", lambda model, value: None)
+    again, created = entries.log_violation(
         field_setup.officer.id, field_setup.visit.uuid, key, "crowding", "verbal_warning"
     )
     db.session.commit()
@@ -239,9 +239,9 @@ def test_repeat_offender_hint_counts_and_suggests_next_level(
 
 def test_withdrawn_violations_do_not_count_as_earlier(field_setup):
     field_setup.post_violation(offender_nik=NIK)
-    field.withdraw_violation(field_setup.officer.id, violations()[0])
+    entries.withdraw_violation(field_setup.officer.id, violations()[0])
     db.session.commit()
-    assert field.offender_history(NIK).count == 0
+    assert offenders.offender_history(NIK).count == 0
 
 
 def test_author_corrects_within_15_minutes_and_it_is_audited(field_setup):

@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import Visit
-from patrol.services import field
+from patrol.services import visits
 from tests.fixtures_field import INSIDE, OUTSIDE
 
 
@@ -196,17 +197,17 @@ def test_home_closes_yesterdays_open_visit_and_offers_todays(
 
 
 def test_visit_within_its_shift_stays_open(field_setup):
-    assert field.close_overdue_visits() == 0
+    assert visits.close_overdue_visits() == 0
     assert "Lanjutkan kunjungan" in field_setup.client.get("/patroli/").get_data(as_text=True)
 
 
 def test_visit_without_shift_closes_after_the_maximum_span(app, create_user, create_zone):
     officer, zone = create_user("officer"), create_zone()
-    visit = field.start_visit(officer.id, zone.id, None, field.Gps(error="denied"))
+    visit = visits.start_visit(officer.id, zone.id, None, GpsFix.missing("denied"))
     db.session.commit()
     assert visit.assignment_id is None
-    assert field.close_overdue_visits(visit.started_at + timedelta(hours=11)) == 0
-    assert field.close_overdue_visits(visit.started_at + timedelta(hours=13)) == 1
+    assert visits.close_overdue_visits(visit.started_at + timedelta(hours=11)) == 0
+    assert visits.close_overdue_visits(visit.started_at + timedelta(hours=13)) == 1
     assert visit.ended_at == visit.started_at + timedelta(hours=12)
 
 

@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from patrol import forecast as model
 from patrol.extensions import db
 from patrol.models import CrowdCount, CrowdHour, Zone
+from patrol.rules import forecast as model
+from patrol.rules.timeutil import WIB, wib_today
 from patrol.services import crowd_hours
-from patrol.timeutil import WIB, wib_today
 
 # The model on plain values -----------------------------------------------------------
 

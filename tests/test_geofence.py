@@ -5,14 +5,14 @@ import math
 import pytest
 from geopy.distance import geodesic
 
-from patrol.geofence import (
+from patrol.demo.seed import circle
+from patrol.rules.geofence import (
     GeometryError,
     centre,
     geodesic_m,
     validate_geometry,
     verdict,
 )
-from patrol.services.seed import circle
 
 TUGU = (-7.97705, 112.63404)
 # Sabang, Jakarta, Malang, Makassar, Jayapura, Merauke: Indonesia end to end.
@@ -221,3 +221,13 @@ def test_valid_geometry_is_normalised():
     }
     assert validate_geometry(feature) == circle(-7.977, 112.634, 80)
     assert validate_geometry(SQUARE)["type"] == "Polygon"
+
+
+def test_the_fixed_name_patrol_geofence_verdict_still_works():
+    """DESIGN.md publishes ``patrol.geofence.verdict``; the rules moved, the name stays."""
+    from patrol import geofence
+    from patrol.rules import geofence as rules_geofence
+
+    assert geofence.verdict is rules_geofence.verdict
+    circle = {"type": "Point", "coordinates": [112.63, -7.98], "properties": {"radius_m": 100}}
+    assert geofence.verdict(circle, -7.98, 112.63, 5).status == "inside"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from patrol.http_cache import _static_version
+from patrol.web.http_cache import _static_version
 
 SHARED = ["/taman", "/api/v1/parks"]
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from patrol.i18n import wib
+from patrol.web.i18n import wib
 
 
 def test_indonesian_is_the_default(client):

@@ -8,7 +8,7 @@ import re
 import pytest
 from PIL import Image
 
-from patrol import pwa
+from patrol.web import pwa
 
 
 def test_the_manifest_is_served_with_its_content_type(client):

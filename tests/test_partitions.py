@@ -173,7 +173,7 @@ def test_create_partitions_on_the_migrated_database(backend, empty_database_uri)
 def test_migration_0012_backfills_keys_and_keeps_every_check_in(backend, empty_database_uri):
     from flask_migrate import downgrade
 
-    from patrol.services.seed_load import seed_load
+    from patrol.demo.seed_load import seed_load
 
     app = create_app(base_config(empty_database_uri))
     with app.app_context():
@@ -223,7 +223,7 @@ def test_migration_0012_backfills_keys_and_keeps_every_check_in(backend, empty_d
 
 
 def test_seed_load_on_the_migrated_database_fills_months_and_keys(backend, empty_database_uri):
-    from patrol.services.seed_load import seed_load
+    from patrol.demo.seed_load import seed_load
 
     app = create_app(base_config(empty_database_uri))
     with app.app_context():

@@ -10,7 +10,7 @@ import pytest
 
 from patrol.extensions import db
 from patrol.models import Assignment, CheckpointScan, Visit
-from patrol.timeutil import utcnow
+from patrol.rules.timeutil import utcnow
 
 _n = itertools.count()
 

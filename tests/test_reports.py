@@ -11,8 +11,8 @@ import pytest
 
 from patrol.extensions import db
 from patrol.models import AuditEvent, Violation
+from patrol.rules.timeutil import WIB
 from patrol.services import reports
-from patrol.timeutil import WIB
 
 WEEK = {"start": "2026-11-02", "end": "2026-11-08"}
 
@@ -126,7 +126,7 @@ def test_admin_sees_violation_totals_and_a_chart_with_its_table(admin_client, vi
     ],
 )
 def test_numbers_and_money_are_written_the_indonesian_way(app, value, args, text):
-    from patrol.numbers import angka
+    from patrol.rules.numbers import angka
 
     assert angka(value, *args) == text
     with app.app_context():
@@ -291,7 +291,7 @@ def test_crowd_exports_summary_detail_and_geojson(admin_client, crowd_week):
 
 def test_crowd_report_page_shows_levels_in_words(admin_client, crowd_week):
     text = admin_client.get("/admin/laporan/keramaian", query_string=WEEK).get_data(as_text=True)
-    assert "ramai" in text and "penuh" in text
+    assert "Ramai" in text and "Melebihi kapasitas" in text  # one crowd vocabulary
     assert "130 / 100" in text
 
 

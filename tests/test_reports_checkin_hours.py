@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import CheckIn, CheckinHour, Office
+from patrol.rules.timeutil import WIB
 from patrol.services import checkins as checkin_service
 from patrol.services.occupancy_hours import rebuild_checkin_hours
-from patrol.timeutil import WIB
 
 WEEK = {"start": "2026-11-02", "end": "2026-11-08"}
 

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import Violation, ViolationAction, ViolationCategory
+from patrol.rules.timeutil import utcnow, wib_today
 from patrol.services import dashboard
 from patrol.services import reports as report_queries
-from patrol.timeutil import utcnow, wib_today
 
 UTC = timezone.utc
 GRACE = timedelta(minutes=120)

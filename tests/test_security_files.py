@@ -181,7 +181,7 @@ def test_a_new_secret_key_file_is_readable_by_its_owner_only(tmp_path, monkeypat
 
 
 def test_a_backup_is_readable_by_its_owner_only(app, tmp_path):
-    from patrol.backup import backup_database
+    from patrol.services.backup import backup_database
 
     target = tmp_path / "backups" / "patroli.backup"
     backup_database(app.config["SQLALCHEMY_DATABASE_URI"], target)

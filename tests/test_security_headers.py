@@ -3,7 +3,7 @@
 import pytest
 
 from patrol import create_app
-from patrol.security import content_security_policy, tile_origin
+from patrol.web.security import content_security_policy, tile_origin
 from tests.conftest import DEFAULT_PASSWORD, CsrfClient, base_config
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from patrol import create_app
 from patrol.extensions import db
 from patrol.models import AuditEvent, Visit
-from patrol.timeutil import utcnow
+from patrol.rules.timeutil import utcnow
 
 NIK = "3573012345678901"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from patrol import pwa
 from patrol.extensions import db
 from patrol.models import Violation
+from patrol.web import pwa
 
 OWNER = pwa.CACHE_OWNER_HEADER
 

@@ -18,8 +18,8 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.rules.timeutil import wib_today
 from patrol.services import reports
-from patrol.timeutil import wib_today
 
 
 def count(model) -> int:

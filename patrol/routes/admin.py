@@ -6,14 +6,12 @@ from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol import audit_words
 from patrol.access import roles
 from patrol.extensions import db
-from patrol.forms_planning import (
+from patrol.forms.admin import (
     CopyDayForm,
     EditUserForm,
     EntranceForm,
@@ -25,14 +23,22 @@ from patrol.forms_planning import (
     ZoneForm,
     choices,
 )
-from patrol.geofence import INDONESIA_BOUNDS, centre
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
+from patrol.rules.geofence import INDONESIA_BOUNDS
+from patrol.rules.timeutil import (
+    FIRST_DAY,
+    LAST_DAY,
+    in_calendar,
+    utcnow,
+    wib_day_bounds,
+    wib_today,
+)
+from patrol.rules.zone_overlap import overlapping
 from patrol.services import audit, crowd_hours, offices, shifts, users, zones
 from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
-from patrol.timeutil import FIRST_DAY, LAST_DAY, in_calendar, utcnow, wib_day_bounds, wib_today
-from patrol.urls import parse_id
-from patrol.zone_overlap import overlapping
+from patrol.web import audit_words
+from patrol.web.urls import parse_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -619,15 +625,3 @@ def audit_export():
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@bp.app_template_filter("format_wib_date")
-def format_wib_date(day: date) -> str:
-    """A calendar day as people read it, e.g. ``Jumat, 27 Nov 2026``."""
-    return format_date(day, "EEEE, d MMM yyyy")
-
-
-@bp.app_template_filter("zone_centre")
-def zone_centre(geometry: dict) -> tuple[float, float]:
-    """(lat, lon) of a zone's centre, for links and small maps."""
-    return centre(geometry)

@@ -9,15 +9,17 @@ from flask_wtf.csrf import generate_csrf
 
 from patrol.access import public, roles, staff
 from patrol.extensions import begin_immediate, db
-from patrol.http_cache import shared_page
-from patrol.microcache import app_cache
+from patrol.inputs import json_body, parse
+from patrol.inputs.api import SosRequest
+from patrol.inputs.openapi import describe_api
 from patrol.models import Zone
-from patrol.openapi import describe_api
+from patrol.rules.timeutil import utcnow, wib_today
 from patrol.services import crowd_hours
 from patrol.services import sync as sync_service
 from patrol.services.dashboard import FRESH_HOURS, park_record, raise_sos, zone_levels
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow, wib_today
+from patrol.web.http_cache import shared_page
+from patrol.web.microcache import app_cache
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -84,14 +86,15 @@ def _parks_json() -> bytes:
 @roles("officer")
 def sos():
     """An officer's SOS with GPS (JSON or form); a retried send returns the same alert."""
-    data = request.get_json(silent=True) or request.form
     try:
+        data = json_body(request) if request.is_json else request.form
+        sos_input = parse(SosRequest, data)
         alert = raise_sos(
             current_user.id,
-            data.get("uuid", ""),
-            data.get("lat"),
-            data.get("lon"),
-            data.get("accuracy_m"),
+            sos_input.uuid,
+            sos_input.lat,
+            sos_input.lon,
+            sos_input.accuracy_m,
             utcnow(),
         )
     except ValidationError as error:
@@ -106,7 +109,10 @@ def sos():
 @begin_immediate
 def sync():
     """Apply the phone's outbox: visits, violations and crowd counts made offline."""
-    payload = request.get_json(silent=True)
+    try:
+        payload = json_body(request)
+    except ValidationError as error:
+        return jsonify(error=error.message), 400
     records = payload.get("records") if isinstance(payload, dict) else None
     if not isinstance(records, list):
         return jsonify(error=_('Kirim JSON berbentuk {"records": [...]} dengan header CSRF.')), 400

@@ -18,11 +18,11 @@ from flask_login import current_user, login_user, logout_user
 
 from patrol.access import public, staff
 from patrol.extensions import db, limiter
-from patrol.forms import LoginForm
+from patrol.forms.base import LoginForm
+from patrol.rules.timeutil import utcnow
 from patrol.services import login_sessions
 from patrol.services.people import authenticate
-from patrol.timeutil import utcnow
-from patrol.urls import is_safe_next
+from patrol.web.urls import is_safe_next
 
 bp = Blueprint("auth", __name__)
 

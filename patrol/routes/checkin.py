@@ -29,15 +29,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from patrol import checkin_rules
 from patrol.access import can_see_office, is_admin, public, roles
 from patrol.extensions import db, limiter
 from patrol.models import CheckIn, Entrance, Office
+from patrol.rules import checkin as checkin_rules
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkins, offices
 from patrol.services.errors import ValidationError
 from patrol.services.occupancy import OfficeOccupancy, occupancy
 from patrol.services.people import guard_office_ids
-from patrol.timeutil import utcnow
+from patrol.web.htmx import is_htmx
 
 bp = Blueprint("checkin", __name__)
 
@@ -373,10 +374,6 @@ def _board(
     )
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @bp.route("/jaga/")
 @roles("guard", "admin")
 def boards():
@@ -428,7 +425,7 @@ def board_live(office_id: int):
 
 
 def _after_board_action(office: Office, message: str):
-    if _is_htmx():
+    if is_htmx():
         return render_template("checkin/_board_live.html", **_live_context(office))
     flash(message, "success")
     return redirect(url_for("checkin.board", office_id=office.id))
@@ -499,7 +496,7 @@ BOARD_FORMS = {"manual": "checkin/_manual_form.html", "away": "checkin/_away_for
 def _form_result(office, form: str, errors, values, message):
     """Answer a board form: the fresh form plus the list out of band, or the form with errors."""
     failed = bool(errors)
-    if _is_htmx():
+    if is_htmx():
         return (
             render_template(
                 BOARD_FORMS[form],

@@ -21,11 +21,13 @@ from flask_login import current_user
 
 from patrol.access import public, roles
 from patrol.extensions import db, limiter
-from patrol.services import complaints, field
+from patrol.inputs import parse
+from patrol.inputs.field import GpsFix
+from patrol.rules.timeutil import utcnow
+from patrol.services import complaints, photos
 from patrol.services.errors import ValidationError
 from patrol.services.zones import list_zones
-from patrol.timeutil import utcnow
-from patrol.urls import parse_id
+from patrol.web.urls import parse_id
 
 bp = Blueprint("complaints", __name__)
 
@@ -273,7 +275,7 @@ def photo(complaint_id: int):
         abort(403)
     if not complaint.photo_path:
         abort(404)
-    path = field.upload_folder() / complaint.photo_path
+    path = photos.upload_folder() / complaint.photo_path
     if not path.is_file():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=0)
@@ -285,11 +287,8 @@ def photo(complaint_id: int):
 # The officer's phone -------------------------------------------------------------------
 
 
-def _gps_from_form() -> field.Gps:
-    form = request.form
-    return field.parse_gps(
-        form.get("lat"), form.get("lon"), form.get("accuracy"), form.get("gps_error")
-    )
+def _gps_from_form() -> GpsFix:
+    return parse(GpsFix, request.form)
 
 
 def _officer_fragment(error: str | None = None, status: int = 200):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -21,17 +20,32 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol import pwa
-from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
+from patrol.access import can_see_visit_record, own_visit_or_abort, owns_visit, public, roles, staff
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.field import (
+    CrowdCountFields,
+    CrowdCountForm,
+    ViolationFields,
+    ViolationForm,
+    VisitEndForm,
+    VisitStartForm,
+)
 from patrol.models import CrowdCount, Violation, Visit
-from patrol.numbers import angka
-from patrol.services import crowd_hours, field, nik_lookups
+from patrol.rules.timeutil import utcnow
+from patrol.services import (
+    checkpoints,
+    crowd_hours,
+    entries,
+    nik_lookups,
+    photos,
+    visits,
+)
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.services.zones import list_zones
-from patrol.timeutil import utcnow
-from patrol.urls import parse_id
+from patrol.web import pwa
+from patrol.web.htmx import is_htmx
 
 bp = Blueprint("patrol", __name__, url_prefix="/patroli")
 
@@ -41,31 +55,10 @@ VIOLATION_FIELDS |= {"offender_nik", "notes", "photo"}
 CROWD_FIELDS = {"headcount"}
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _gps_from_form() -> field.Gps:
-    form = request.form
-    return field.parse_gps(
-        form.get("lat"), form.get("lon"), form.get("accuracy"), form.get("gps_error")
-    )
-
-
 def _errors(error: ValidationError | None, known: set[str]) -> dict[str, str]:
     if error is None:
         return {}
     return {error.field if error.field in known else "_form": error.message}
-
-
-def _my_visit(visit_uuid: str) -> Visit:
-    """The visit with this UUID, refusing (403) anyone but its officer."""
-    visit = db.session.scalar(sa.select(Visit).where(Visit.uuid == visit_uuid.lower()))
-    if visit is None:
-        abort(404)
-    if not owns_visit(current_user, visit):
-        abort(403, description=_("Kunjungan ini milik petugas lain."))
-    return visit
 
 
 def _entry(model, entry_id: int):
@@ -85,14 +78,15 @@ def _render_visit(visit: Visit, status: int = 200, **context):
     context.setdefault("errors", {})
     context.setdefault("new_uuid", str(uuid.uuid4()))
     if context["panel"] in ("violation", "edit_violation"):
-        context["categories"] = field.categories()
-        context["actions"] = field.actions()
-    context["entries"] = field.timeline(visit, current_user.id)
+        context["categories"] = entries.categories()
+        context["actions"] = entries.actions()
+    context["entries"] = entries.timeline(visit, current_user.id)
+    context["checkpoint_panel"] = checkpoints.visit_panel(visit)
     context["crowd_config"] = {
         "busy": current_app.config["CROWD_BUSY_PERCENT"],
         "over": current_app.config["CROWD_OVER_PERCENT"],
     }
-    template = "patrol/_visit_main.html" if _is_htmx() else "patrol/visit.html"
+    template = "patrol/_visit_main.html" if is_htmx() else "patrol/visit.html"
     return render_template(template, visit=visit, **context), status
 
 
@@ -102,7 +96,7 @@ def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True,
     For htmx only the panel (#entry-panel), the buttons and the new entry itself, so that
     its cost does not grow with the visit's timeline; without htmx the whole visit page.
     """
-    if not _is_htmx():
+    if not is_htmx():
         if new_entry is not None:
             context["highlight"] = (new_entry.kind, new_entry.entry.id)
         return _render_visit(visit, status, **context)
@@ -110,8 +104,8 @@ def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True,
     context.setdefault("errors", {})
     context.setdefault("new_uuid", str(uuid.uuid4()))
     if context["panel"] == "violation":
-        context["categories"] = field.categories()
-        context["actions"] = field.actions()
+        context["categories"] = entries.categories()
+        context["actions"] = entries.actions()
     context["crowd_config"] = {
         "busy": current_app.config["CROWD_BUSY_PERCENT"],
         "over": current_app.config["CROWD_OVER_PERCENT"],
@@ -128,7 +122,7 @@ def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True,
 def home():
     """The officer's today: the current shift, the next ones, and the visit in progress."""
     now = utcnow()
-    open_visit, closed = field.settle_open_visit(current_user.id, now)
+    open_visit, closed = visits.settle_open_visit(current_user.id, now)
     if closed:
         db.session.commit()
         flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
@@ -152,16 +146,15 @@ def home():
 def start_visit():
     """Start a visit with the phone's GPS fix: in the shift's zone, or any zone unscheduled."""
     try:
-        gps = _gps_from_form()
-        zone_id = request.form.get("zone_id", type=parse_id)
-        visit = field.start_visit(current_user.id, zone_id, request.form.get("uuid"), gps)
+        form = parse(VisitStartForm, request.form)
+        visit = visits.start_visit(current_user.id, form.zone_id, form.uuid, form.gps)
     except ValidationError as error:
         db.session.rollback()
         day = officer_day(current_user.id, utcnow())
         return render_template(
             "patrol/home.html",
             day=day,
-            open_visit=field.open_visit(current_user.id),
+            open_visit=visits.open_visit(current_user.id),
             start_error=error.message,
             zones=list_zones(False),
         ), 422
@@ -173,8 +166,8 @@ def start_visit():
 @roles("officer")
 def visit(visit_uuid: str):
     """The visit screen: big buttons for a violation or a crowd count, and the timeline."""
-    visit = _my_visit(visit_uuid)
-    if visit.is_open and field.close_overdue_visits(utcnow(), current_user.id):
+    visit = own_visit_or_abort(visit_uuid)
+    if visit.is_open and visits.close_overdue_visits(utcnow(), current_user.id):
         db.session.commit()
     return _render_visit(visit)
 
@@ -183,11 +176,10 @@ def visit(visit_uuid: str):
 @roles("officer")
 def end_visit(visit_uuid: str):
     """End the visit with a last GPS fix, then back to today."""
-    visit = _my_visit(visit_uuid)
+    visit = own_visit_or_abort(visit_uuid)
     try:
-        field.end_visit(
-            current_user.id, visit.uuid, _gps_from_form(), end_uuid=request.form.get("uuid")
-        )
+        form = parse(VisitEndForm, request.form)
+        visits.end_visit(current_user.id, visit.uuid, form.gps, end_uuid=form.uuid)
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(visit, 422, errors={"_end": error.message})
@@ -200,30 +192,30 @@ def end_visit(visit_uuid: str):
 @roles("officer")
 def violation(visit_uuid: str):
     """The violation form (GET) and saving it (POST) into the visit's timeline."""
-    visit = _my_visit(visit_uuid)
+    visit = own_visit_or_abort(visit_uuid)
     if request.method == "GET":
         return _render_entry(visit, panel="violation")
-    form = request.form
     photo = request.files.get("photo")
     try:
+        form = parse(ViolationForm, request.form)
         photo_bytes = _read_photo(photo)
-        entry, created = field.log_violation(
+        entry, created = entries.log_violation(
             current_user.id,
             visit.uuid,
-            form.get("uuid"),
-            category=form.get("category"),
-            action=form.get("action"),
-            people_count=form.get("people_count", "1"),
-            fine_amount=form.get("fine_amount"),
-            offender_name=form.get("offender_name"),
-            offender_nik=form.get("offender_nik"),
-            notes=form.get("notes"),
-            gps=_gps_from_form(),
+            form.uuid,
+            category=form.category,
+            action=form.action,
+            people_count=form.people_count,
+            fine_amount=form.fine_amount,
+            offender_name=form.offender_name,
+            offender_nik=form.offender_nik,
+            notes=form.notes,
+            gps=form.gps,
             photo=photo_bytes,
         )
     except ValidationError as error:
         db.session.rollback()
-        values = form.to_dict()
+        values = request.form.to_dict()
         values.pop("offender_nik", None)  # a NIK is not echoed back into the page
         return _render_entry(
             visit,
@@ -238,7 +230,7 @@ def violation(visit_uuid: str):
         visit,
         panel="violation",
         saved=message,
-        new_entry=field.timeline_entry("violation", entry, current_user.id),
+        new_entry=entries.timeline_entry("violation", entry, current_user.id),
         created=created,
     )
 
@@ -260,16 +252,13 @@ def _read_photo(photo) -> bytes | None:
 @roles("officer")
 def crowd(visit_uuid: str):
     """The crowd-count form (GET) and saving a headcount (POST) into the timeline."""
-    visit = _my_visit(visit_uuid)
+    visit = own_visit_or_abort(visit_uuid)
     if request.method == "GET":
         return _render_entry(visit, panel="crowd")
     try:
-        entry, created = field.log_crowd_count(
-            current_user.id,
-            visit.uuid,
-            request.form.get("uuid"),
-            request.form.get("headcount"),
-            gps=_gps_from_form(),
+        form = parse(CrowdCountForm, request.form)
+        entry, created = entries.log_crowd_count(
+            current_user.id, visit.uuid, form.uuid, form.headcount, gps=form.gps
         )
     except ValidationError as error:
         db.session.rollback()
@@ -288,7 +277,7 @@ def crowd(visit_uuid: str):
         visit,
         panel=None,
         saved=message,
-        new_entry=field.timeline_entry("crowd", entry, current_user.id),
+        new_entry=entries.timeline_entry("crowd", entry, current_user.id),
         created=created,
     )
 
@@ -307,16 +296,16 @@ def edit_violation(entry_id: int):
             "notes": entry.notes or "",
         }
         return _render_visit(entry.visit, panel="edit_violation", editing=entry, values=values)
-    form = request.form
     try:
-        field.correct_violation(
+        form = parse(ViolationFields, request.form)
+        entries.correct_violation(
             current_user.id,
             entry,
-            form.get("category"),
-            form.get("action"),
-            people_count=form.get("people_count"),
-            fine_amount=form.get("fine_amount"),
-            notes=form.get("notes"),
+            form.category,
+            form.action,
+            people_count=form.people_count,
+            fine_amount=form.fine_amount,
+            notes=form.notes,
         )
     except ValidationError as error:
         db.session.rollback()
@@ -325,7 +314,7 @@ def edit_violation(entry_id: int):
             422,
             panel="edit_violation",
             editing=entry,
-            values=form.to_dict(),
+            values=request.form.to_dict(),
             errors=_errors(error, VIOLATION_FIELDS),
         )
     db.session.commit()
@@ -340,7 +329,7 @@ def withdraw_violation(entry_id: int):
     """Withdraw a violation within 15 minutes; it stays on record, marked withdrawn."""
     entry = _entry(Violation, entry_id)
     try:
-        field.withdraw_violation(current_user.id, entry, request.form.get("reason"))
+        entries.withdraw_violation(current_user.id, entry, request.form.get("reason"))
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
@@ -358,7 +347,8 @@ def edit_crowd(entry_id: int):
             entry.visit, panel="edit_crowd", editing=entry, values={"headcount": entry.headcount}
         )
     try:
-        field.correct_crowd_count(current_user.id, entry, request.form.get("headcount"))
+        form = parse(CrowdCountFields, request.form)
+        entries.correct_crowd_count(current_user.id, entry, form.headcount)
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(
@@ -381,7 +371,7 @@ def withdraw_crowd(entry_id: int):
     """Withdraw a headcount within 15 minutes; it stays on record, marked withdrawn."""
     entry = _entry(CrowdCount, entry_id)
     try:
-        field.withdraw_crowd_count(current_user.id, entry)
+        entries.withdraw_crowd_count(current_user.id, entry)
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
@@ -438,51 +428,13 @@ def print_violation(entry_id: int):
 def violation_photo(entry_id: int):
     """A violation's photo, only for staff who may see that record."""
     entry = _visible_violation(entry_id)
-    path = field.photo_file(entry)
+    path = photos.photo_file(entry)
     if path is None or not path.is_file():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# Template helpers for the field pages ---------------------------------------------------
-
-
-@bp.app_template_filter("rupiah")
-def rupiah(amount: int | None) -> str:
-    """Rupiah with dots between thousands: Rp100.000 (the one rule in patrol.numbers)."""
-    return angka(amount, "Rp")
-
-
-@bp.app_template_global()
-def crowd_level_label(level: str) -> str:
-    """The crowd level in words (sepi, ramai, melebihi kapasitas)."""
-    labels = {"quiet": _("Sepi"), "busy": _("Ramai"), "over": _("Melebihi kapasitas")}
-    return labels.get(level, level)
-
-
-@bp.app_template_global()
-def sanction_label(level: str) -> str:
-    """The sanction level in words."""
-    labels = {"ringan": _("Ringan"), "sedang": _("Sedang"), "berat": _("Berat")}
-    return labels.get(level, level)
-
-
-@bp.app_template_global()
-def new_visit_uuid() -> str:
-    """A server-made UUID for a form, replaced by the browser's own when it has one."""
-    return str(uuid.uuid4())
-
-
-@bp.app_template_global()
-def crowd_level_for(headcount, capacity: int) -> str | None:
-    """The level a typed headcount would get (None while it is not a number)."""
-    try:
-        return field.level_for(int(headcount), capacity)
-    except (TypeError, ValueError):
-        return None
 
 
 # The installable app and offline work ---------------------------------------------------
@@ -558,8 +510,8 @@ def offline_visit():
     response = make_response(
         render_template(
             "patrol/offline_visit.html",
-            categories=field.categories(),
-            actions=field.actions(),
+            categories=entries.categories(),
+            actions=entries.actions(),
             crowd_config={
                 "busy": current_app.config["CROWD_BUSY_PERCENT"],
                 "over": current_app.config["CROWD_OVER_PERCENT"],

@@ -7,10 +7,11 @@ from flask import Blueprint, current_app, jsonify, make_response, render_templat
 
 from patrol.access import public
 from patrol.extensions import db
-from patrol.http_cache import shared_page
+from patrol.rules.crowd import level_labels
+from patrol.rules.timeutil import utcnow
 from patrol.services import crowd_hours, partitions
-from patrol.services.dashboard import level_labels, park_record, zone_levels
-from patrol.timeutil import utcnow
+from patrol.services.dashboard import park_record, zone_levels
+from patrol.web.http_cache import shared_page
 
 bp = Blueprint("public", __name__)
 

@@ -24,23 +24,18 @@ from flask_login import current_user
 from patrol.access import roles
 from patrol.extensions import db
 from patrol.geofence import centre
-from patrol.numbers import angka
+from patrol.rules.crowd import level_labels
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkpoints, complaints, dashboard, export_jobs, exports, nik_lookups
 from patrol.services import reports as report_queries
 from patrol.services.errors import ValidationError
-from patrol.sketchmap import sketch
-from patrol.timeutil import utcnow
+from patrol.web.htmx import is_htmx
+from patrol.web.sketchmap import sketch
 
 bp = Blueprint("reports", __name__, url_prefix="/admin")
 
 # The reports, by the name in their URL.
 REPORTS = ("pelanggaran", "keramaian", "kunjungan-kantor", "cakupan", "aduan")
-
-
-@bp.app_template_filter("angka")
-def angka_filter(value, prefix: str = "", decimals: int = 0) -> str:
-    """Numbers and money the Indonesian way on every page: 10.000, Rp100.000."""
-    return angka(value, prefix, decimals)
 
 
 def _ratios() -> tuple[float, float]:
@@ -97,7 +92,7 @@ def _dashboard_context(now) -> dict:
         "offices": offices,
         "positions": positions,
         "map_data": _map_data(zones, offices, positions),
-        "level_labels": dashboard.level_labels(),
+        "level_labels": level_labels(),
         "figures": dashboard.today_figures(now),
         "inside_now": sum(o.inside for o in offices),
         "alerts": dashboard.alerts(
@@ -116,11 +111,13 @@ def _no_store(response: Response) -> Response:
 @roles("admin")
 def dashboard_page():
     """The admin dashboard: map, today in figures, alerts and open SOS calls."""
+    now = utcnow()
     return render_template(
         "reports/dashboard.html",
         sos=dashboard.open_sos_alerts(),
+        open_count=checkpoints.open_alert_count(now),
         tile_url=current_app.config["TILE_URL"],
-        **_dashboard_context(utcnow()),
+        **_dashboard_context(now),
     )
 
 
@@ -187,7 +184,7 @@ def _report_context(name: str, f) -> dict:
     if name == "keramaian":
         return {
             "rows": report_queries.crowd_report(f, busy, over),
-            "level_labels": dashboard.level_labels(),
+            "level_labels": level_labels(),
         }
     if name == "kunjungan-kantor":
         return {"data": report_queries.checkins_report(f)}
@@ -224,7 +221,7 @@ def report(name: str = "pelanggaran"):
         context |= _report_context(name, f)
     else:
         status = 422
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return render_template("reports/_report_body.html", **context), status
     return (
         render_template("reports/report.html", choices=report_queries.filter_choices(), **context),

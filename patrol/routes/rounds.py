@@ -7,24 +7,24 @@ checkpoint during a visit at ``/patroli/kunjungan/<uuid>/titik``.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 import segno
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from patrol import geofence
-from patrol.access import owns_visit, roles
+from patrol.access import own_visit_or_abort, roles
 from patrol.extensions import db
-from patrol.models import Checkpoint, PatrolRound, Visit, Zone
+from patrol.inputs import parse
+from patrol.inputs.field import CheckpointScanForm
+from patrol.models import Checkpoint, PatrolRound, Zone
+from patrol.rules import geofence
+from patrol.rules.timeutil import utcnow
 from patrol.services import checkpoints
-from patrol.services import field as field_service
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
-from patrol.urls import parse_id
+from patrol.web.htmx import is_htmx
+from patrol.web.urls import parse_id
 
 bp = Blueprint("rounds", __name__)
 
@@ -32,10 +32,6 @@ bp = Blueprint("rounds", __name__)
 ALERT_DAYS = 7
 CHECKPOINT_FIELDS = {"name", "lat", "lon"}
 ROUND_FIELDS = {"name", "interval", "checkpoints"}
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _zone_or_404(zone_id: int) -> Zone:
@@ -68,7 +64,7 @@ def index():
     return render_template(
         "rounds/index.html",
         zones=checkpoints.zones_with_checkpoints(),
-        open_count=open_alert_count(),
+        open_count=checkpoints.open_alert_count(utcnow(), ALERT_DAYS),
     )
 
 
@@ -239,61 +235,40 @@ def close_alert():
 # The officer's scan ---------------------------------------------------------------------
 
 
-def _my_visit(visit_uuid: str) -> Visit:
-    visit = db.session.scalar(sa.select(Visit).where(Visit.uuid == visit_uuid.lower()))
-    if visit is None:
-        abort(404)
-    if not owns_visit(current_user, visit):
-        abort(403, description=_("Kunjungan ini milik petugas lain."))
-    return visit
-
-
 @bp.route("/patroli/kunjungan/<visit_uuid>/titik", methods=["POST"])
 @roles("officer")
 def scan(visit_uuid: str):
     """Save a scanned checkpoint (QR or NFC token) with GPS; back comes the round card."""
-    visit = _my_visit(visit_uuid)
+    visit = own_visit_or_abort(visit_uuid)
     form = request.form
     try:
-        gps = field_service.parse_gps(
-            form.get("lat"), form.get("lon"), form.get("accuracy"), form.get("gps_error")
-        )
+        typed = parse(CheckpointScanForm, form)
         scan_row, created = checkpoints.record_checkpoint_scan(
-            current_user.id, visit.uuid, form.get("token"), form.get("uuid"), None, gps
+            current_user.id, visit.uuid, typed.token, typed.uuid, None, typed.gps
         )
     except ValidationError as error:
         db.session.rollback()
-        if not _is_htmx():
+        if not is_htmx():
             flash(error.message, "error")
             return redirect(url_for("patrol.visit", visit_uuid=visit.uuid), code=303)
         return render_template(
-            "patrol/_checkpoints.html", visit=visit, scan_error=error.message
+            "patrol/_checkpoints.html",
+            visit=visit,
+            checkpoint_panel=checkpoints.visit_panel(visit),
+            scan_error=error.message,
         ), 422
     db.session.commit()
     if created:
         message = _("%(name)s dipindai.", name=scan_row.checkpoint.name)
     else:
         message = _("Pindaian ini sudah tersimpan.")
-    if not _is_htmx():
+    if not is_htmx():
         flash(message, "success")
         return redirect(url_for("patrol.visit", visit_uuid=visit.uuid), code=303)
     return render_template(
-        "patrol/_checkpoints.html", visit=visit, scan_saved=message, highlight=scan_row.id
+        "patrol/_checkpoints.html",
+        visit=visit,
+        checkpoint_panel=checkpoints.visit_panel(visit),
+        scan_saved=message,
+        highlight=scan_row.id,
     )
-
-
-@bp.app_template_global()
-def checkpoint_panel(visit: Visit) -> dict:
-    """What the visit screen's round card shows: progress per round and the visit's scans."""
-    return {
-        "rounds": checkpoints.round_progress(visit),
-        "scans": checkpoints.visit_scans(visit),
-        "has_checkpoints": bool(checkpoints.zone_checkpoints(visit.zone_id, active_only=True)),
-        "new_uuid": str(uuid.uuid4()),
-    }
-
-
-@bp.app_template_global()
-def open_alert_count() -> int:
-    """How many missed-checkpoint alerts of the last days are still open (for dashboards)."""
-    return len(checkpoints.open_alerts(utcnow() - timedelta(days=ALERT_DAYS)))

@@ -17,13 +17,13 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from patrol import checkin_rules
 from patrol.extensions import db
-from patrol.geofence import geodesic_m
 from patrol.models import CheckIn, CheckinKey, Entrance, Office, User, inside_now_terms
+from patrol.rules import checkin as checkin_rules
+from patrol.rules.geofence import geodesic_m
+from patrol.rules.timeutil import utcnow
 from patrol.services import occupancy_hours
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 
 MAX_DOSES = 10
 

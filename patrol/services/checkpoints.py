@@ -14,6 +14,7 @@ Functions take plain values, add and flush; the caller commits once.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,8 +24,9 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from patrol import geofence
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.field import GpsFields, GpsFix
 from patrol.models import (
     Assignment,
     Checkpoint,
@@ -35,10 +37,11 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services import field as field_service
+from patrol.rules import geofence
+from patrol.rules.timeutil import utcnow
+from patrol.services import records, visits
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 
 # The same tag scanned again this soon in one visit is a double tap, not a new pass.
 REPEAT_WINDOW = timedelta(minutes=2)
@@ -74,8 +77,8 @@ def _name(value: str | None) -> str:
 
 def _position(zone: Zone, lat, lon) -> tuple[float, float]:
     """A checkpoint's position: numbers, within the allowed bounds, in (or at) the zone."""
-    lat_v = field_service._number(lat, "lat", _("Lintang harus berupa angka."))
-    lon_v = field_service._number(lon, "lon", _("Bujur harus berupa angka."))
+    typed = parse(GpsFields, {"lat": lat, "lon": lon})
+    lat_v, lon_v = typed.lat, typed.lon
     if lat_v is None:
         raise ValidationError(_("Lintang wajib diisi (ketuk peta atau ketik)."), "lat")
     if lon_v is None:
@@ -231,7 +234,7 @@ def zone_rounds(zone_id: int, active_only: bool = False) -> list[PatrolRound]:
 # Scanning (officers) --------------------------------------------------------------------
 
 
-def _checkpoint_fix(checkpoint: Checkpoint, gps: field_service.Gps) -> dict:
+def _checkpoint_fix(checkpoint: Checkpoint, gps: GpsFix) -> dict:
     """The stored GPS columns of a scan, judged against a circle around the checkpoint."""
     if gps.lat is None or gps.lon is None:
         return {
@@ -277,18 +280,18 @@ def record_checkpoint_scan(
     token: str | None,
     uuid: str | None,
     recorded_at: datetime | None,
-    gps: field_service.Gps | None,
+    gps: GpsFix | None,
     now: datetime | None = None,
 ) -> tuple[CheckpointScan, bool]:
     """Record a checkpoint scan in a visit; returns (scan, created). Same UUID: the existing one."""
     now = now or utcnow()
-    client_uuid = field_service._uuid(uuid)
-    existing = field_service._existing(CheckpointScan, client_uuid)
+    client_uuid = records.client_uuid(uuid)
+    existing = records.find_by_uuid(CheckpointScan, client_uuid)
     if existing is not None:
-        field_service._own(existing.visit, officer_id)
+        visits.own_visit(existing.visit, officer_id)
         return existing, False
-    recorded_at = field_service._when(recorded_at, now)
-    visit = field_service._writable_visit(officer_id, visit_uuid, recorded_at)
+    recorded_at = records.recorded_time(recorded_at, now)
+    visit = visits.writable_visit(officer_id, visit_uuid, recorded_at)
     checkpoint = checkpoint_for_token(token)
     if checkpoint.zone_id != visit.zone_id:
         raise ValidationError(
@@ -318,9 +321,9 @@ def record_checkpoint_scan(
         visit_id=visit.id,
         checkpoint_id=checkpoint.id,
         recorded_at=recorded_at,
-        **_checkpoint_fix(checkpoint, gps or field_service.Gps(error="unavailable")),
+        **_checkpoint_fix(checkpoint, gps or GpsFix.missing()),
     )
-    return field_service._insert_once(CheckpointScan, scan)
+    return records.record_once(CheckpointScan, scan)
 
 
 def visit_scans(visit: Visit) -> list[CheckpointScan]:
@@ -790,3 +793,18 @@ def zones_with_checkpoints() -> list[tuple[Zone, int, int]]:
     )
     zones = db.session.scalars(sa.select(Zone).order_by(Zone.active.desc(), Zone.name))
     return [(z, checkpoints.get(z.id, 0), rounds.get(z.id, 0)) for z in zones]
+
+
+def visit_panel(visit: Visit) -> dict:
+    """What the visit screen's round card shows: progress per round and the visit's scans."""
+    return {
+        "rounds": round_progress(visit),
+        "scans": visit_scans(visit),
+        "has_checkpoints": bool(zone_checkpoints(visit.zone_id, active_only=True)),
+        "new_uuid": str(uuid.uuid4()),
+    }
+
+
+def open_alert_count(now: datetime, days: int = 7) -> int:
+    """How many missed-checkpoint alerts of the last days are still open (for dashboards)."""
+    return len(open_alerts(now - timedelta(days=days)))

@@ -25,6 +25,8 @@ from sqlalchemy.orm import joinedload
 
 from patrol import geofence
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.field import ComplaintAcceptRecord, ComplaintCloseRecord, GpsFix
 from patrol.models import (
     Assignment,
     Complaint,
@@ -34,10 +36,10 @@ from patrol.models import (
     Visit,
     Zone,
 )
-from patrol.services import field
+from patrol.rules.timeutil import WIB, utcnow
+from patrol.services import photos, visits
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
-from patrol.timeutil import WIB, utcnow
 
 # What residents can report: (code, label). Data, not logic: add or reorder here; stored
 # complaints keep their code, and an unknown old code shows as itself.
@@ -104,7 +106,7 @@ def _place(
         lat_v, lon_v = geofence.centre(zone.geometry)
         return "park", lat_v, lon_v, None, zone
     try:
-        gps = field.parse_gps(lat, lon, accuracy)
+        gps = parse(GpsFix, {"lat": lat, "lon": lon, "accuracy_m": accuracy})
     except ValidationError as error:
         raise ValidationError(error.message, "place") from None
     if gps.lat is None or gps.lon is None:
@@ -214,7 +216,7 @@ def file_complaint(
         check_photo_pixels(photo)
     zone = zone or zone_for_place(lat_v, lon_v)
     # The photo is written last, once everything else has passed.
-    photo_name = field.save_photo(photo) if photo else None
+    photo_name = photos.save_photo(photo) if photo else None
     for _attempt in range(5):
         complaint = Complaint(
             uuid=client_uuid,
@@ -644,7 +646,7 @@ def accept(
     officer_id: int,
     complaint_id,
     visit_uuid: str | None,
-    gps: field.Gps,
+    gps: GpsFix,
     at: datetime | None = None,
     now: datetime | None = None,
 ) -> tuple[Complaint, Visit]:
@@ -662,7 +664,7 @@ def accept(
         raise ValidationError(_("Aduan ini tidak menunggu diterima lagi."), "complaint")
     if complaint.zone_id is None:
         raise ValidationError(_("Belum ada zona untuk tempat aduan ini."), "complaint")
-    visit = field.start_visit(officer_id, complaint.zone_id, visit_uuid, gps, at, now)
+    visit = visits.start_visit(officer_id, complaint.zone_id, visit_uuid, gps, at, now)
     # Sent by dispatch, not by the plan: whatever shift the officer had.
     visit.unscheduled = True
     complaint.visit = visit
@@ -681,7 +683,7 @@ def close_by_visit(
     officer_id: int,
     complaint_id,
     result: str | None,
-    gps: field.Gps,
+    gps: GpsFix,
     end_uuid: str | None = None,
     at: datetime | None = None,
     now: datetime | None = None,
@@ -700,7 +702,7 @@ def close_by_visit(
     )
     visit = complaint.visit
     if visit.is_open:
-        field.end_visit(officer_id, visit.uuid, gps, end_uuid, at, now)
+        visits.end_visit(officer_id, visit.uuid, gps, end_uuid, at, now)
     complaint.status = "done"
     complaint.resolved_at = visit.ended_at or now
     complaint.resolution = text
@@ -711,40 +713,24 @@ def close_by_visit(
 # The offline outbox (sync API kinds complaint_accept and complaint_close) ---------------
 
 
-def _sync_complaint_id(record: dict) -> int:
-    value = record.get("complaint_id")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(_("Aduan tidak ditemukan."), "complaint_id")
-    return value
-
-
-def _sync_gps(record: dict) -> field.Gps:
-    return field.parse_gps(
-        record.get("lat"), record.get("lon"), record.get("accuracy_m"), record.get("gps_error")
-    )
-
-
 def sync_accept(
-    officer_id: int, record: dict, uuid: str, at: datetime, now: datetime
+    officer_id: int, record: ComplaintAcceptRecord, uuid: str, at: datetime, now: datetime
 ) -> tuple[int, bool]:
     """A Terima from the outbox (its UUID is the visit's); returns (visit id, created)."""
-    complaint = own(_sync_complaint_id(record), officer_id)
+    complaint = own(record.complaint_id, officer_id)
     replay = complaint.visit is not None and complaint.visit.uuid == uuid
-    _complaint, visit = accept(officer_id, complaint.id, uuid, _sync_gps(record), at, now)
+    _complaint, visit = accept(officer_id, complaint.id, uuid, record.gps, at, now)
     return visit.id, not replay
 
 
 def sync_close(
-    officer_id: int, record: dict, uuid: str, at: datetime, now: datetime
+    officer_id: int, record: ComplaintCloseRecord, uuid: str, at: datetime, now: datetime
 ) -> tuple[int, bool]:
     """A close from the outbox (its UUID ends the visit); returns (complaint id, created)."""
-    complaint = own(_sync_complaint_id(record), officer_id)
-    result = record.get("result")
-    if result is not None and not isinstance(result, str):
-        raise ValidationError(_("Isian %(name)s harus berupa teks.", name="result"), "result")
+    complaint = own(record.complaint_id, officer_id)
     visit = complaint.visit
     replay = complaint.status == "done" and visit is not None and visit.end_uuid == uuid
-    close_by_visit(officer_id, complaint.id, result, _sync_gps(record), uuid, at, now)
+    close_by_visit(officer_id, complaint.id, record.result, record.gps, uuid, at, now)
     return complaint.id, not replay
 
 

@@ -6,7 +6,7 @@ corrections and anything added later keep the summary without remembering to). C
 that reach the database another way (``seed-load``, a restore, an import) are summarised
 by :func:`rebuild_crowd_hours` (``flask --app patrol rebuild-crowd-hours``).
 
-The forecast (patrol.forecast) reads at most ``HISTORY_DAYS`` of these rows per park, so
+The forecast (patrol.rules.forecast) reads at most ``HISTORY_DAYS`` of these rows per park, so
 its cost follows the zones and the window, never the years of counts behind them.
 """
 
@@ -24,13 +24,13 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from patrol import forecast as model
-from patrol.crowd import crowd_level
 from patrol.extensions import db
-from patrol.microcache import app_cache
 from patrol.models import CrowdCount, CrowdHour, Visit, Zone
+from patrol.rules import forecast as model
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import WIB, utcnow, wib_today
 from patrol.services.errors import ValidationError
-from patrol.timeutil import WIB, utcnow, wib_today
+from patrol.web.microcache import app_cache
 
 # The summary -------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from patrol.crowd import crowd_level
 from patrol.extensions import db
 from patrol.models import (
     Assignment,
@@ -25,9 +24,11 @@ from patrol.models import (
     Zone,
     inside_now_terms,
 )
+from patrol.rules import geofence
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import wib_day_bounds, wib_today
 from patrol.services import audit, coverage
 from patrol.services.errors import ValidationError
-from patrol.timeutil import wib_day_bounds, wib_today
 
 # A count older than this says nothing about the park now.
 FRESH_HOURS = 2
@@ -236,30 +237,23 @@ def alerts(now: datetime, unvisited_hours: float, grace_minutes: int = 30) -> di
 # Officer SOS -------------------------------------------------------------------------------
 
 
-def _coordinate(value, low: float, high: float, field: str) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("Koordinat tidak valid."), field) from None
-    if not low <= number <= high:
-        raise ValidationError(_("Koordinat tidak valid."), field)
-    return number
-
-
-def raise_sos(officer_id: int, uuid: str, lat, lon, accuracy_m, now: datetime) -> SosAlert:
-    """Record an officer's SOS; a retried send (same uuid) returns the first alert."""
-    uuid = (uuid or "").strip()
-    if not 8 <= len(uuid) <= 36:
-        raise ValidationError(_("Permintaan tidak lengkap."), "uuid")
+def raise_sos(
+    officer_id: int,
+    uuid: str,
+    lat: float | None,
+    lon: float | None,
+    accuracy_m: float | None,
+    now: datetime,
+) -> SosAlert:
+    """Record an officer's SOS (values checked by ``inputs.api.SosRequest``); a retried
+    send (same uuid) returns the first alert."""
     alert = SosAlert(
         uuid=uuid,
         officer_id=officer_id,
         raised_at=now,
-        lat=_coordinate(lat, -90, 90, "lat"),
-        lon=_coordinate(lon, -180, 180, "lon"),
-        accuracy_m=_coordinate(accuracy_m, 0, 100_000, "accuracy_m"),
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy_m,
     )
     savepoint = db.session.begin_nested()
     db.session.add(alert)
@@ -299,25 +293,9 @@ def acknowledge_sos(alert_id: int, admin_id: int, now: datetime, note: str = "")
     return alert
 
 
-def _centre(geometry: dict) -> tuple[float, float] | None:
-    """(lat, lon) of a zone: a circle's centre, or the mean of a polygon's outer ring."""
-    kind = geometry.get("type")
-    if kind == "Point":
-        lon, lat = geometry["coordinates"][:2]
-        return lat, lon
-    if kind == "Polygon" and geometry.get("coordinates"):
-        ring = geometry["coordinates"][0]
-        points = ring[:-1] if len(ring) > 1 and ring[0] == ring[-1] else ring
-        return (
-            sum(p[1] for p in points) / len(points),
-            sum(p[0] for p in points) / len(points),
-        )
-    return None
-
-
 def park_record(zone: ZoneLevel) -> dict:
     """What the public may know about a park: place, level, last count; nothing personal."""
-    centre = _centre(zone.geometry)
+    centre = geofence.centre(zone.geometry)
     return {
         "id": zone.id,
         "name": zone.name,
@@ -328,14 +306,4 @@ def park_record(zone: ZoneLevel) -> dict:
         "level": zone.level,
         "headcount": zone.headcount if zone.level != "unknown" else None,
         "last_counted_at": zone.counted_at.isoformat() if zone.counted_at else None,
-    }
-
-
-def level_labels() -> dict[str, str]:
-    """The words people see for each crowd level."""
-    return {
-        "quiet": _("sepi"),
-        "busy": _("ramai"),
-        "over": _("penuh"),
-        "unknown": _("tidak diketahui"),
     }

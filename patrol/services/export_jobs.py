@@ -30,9 +30,9 @@ from flask_babel import gettext as _
 
 from patrol.extensions import db
 from patrol.models import ExportJob
+from patrol.rules.timeutil import utcnow
 from patrol.services import exports
 from patrol.services.reports import parse_filters
-from patrol.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from flask import current_app
 
 from patrol.extensions import db
 from patrol.models import CheckIn, CrowdCount, Entrance, Office, User, Violation, Visit, Zone
+from patrol.rules.timeutil import WIB
 from patrol.services import complaints, reports
-from patrol.services.reports import Filters, violation_rows
-from patrol.timeutil import WIB
+from patrol.services.reports import Filters, checkins_in_range, violation_rows
 
 BATCH = 2000
 # Excel's rows per sheet; the header takes one on every sheet. Tests lower it.
@@ -194,7 +194,7 @@ def checkins_table(f: Filters) -> Table:
         )
         .join(Office, Office.id == CheckIn.office_id)
         .outerjoin(Entrance, Entrance.id == CheckIn.entrance_id)
-        .where(*reports._checkins_in_range(f))
+        .where(*checkins_in_range(f))
         .order_by(CheckIn.checked_in_at, CheckIn.id)
     )
     return Table(header, query, lambda r: list(r))

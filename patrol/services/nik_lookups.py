@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from patrol.extensions import db
 from patrol.models import AuditEvent, User
-from patrol.services import audit, field
+from patrol.services import audit, offenders, visits
 
 LOOKUP = "nik_lookup"
 REFUSED = "nik_lookup_refused"
@@ -46,17 +46,17 @@ def _attempts(officer_id: int, since: datetime, actions: tuple[str, ...]) -> int
 
 def lookup(
     officer_id: int, nik: str | None, now: datetime, per_hour: int
-) -> field.OffenderHistory | None:
+) -> offenders.OffenderHistory | None:
     """Earlier violations of this NIK, for an officer in an open visit, within the limit.
 
     None while the NIK is incomplete (nothing is looked up, nothing counted); raises the
     ValidationError of a malformed NIK, or LookupRefused.
     """
-    digits = field.normalise_nik(nik)
+    digits = offenders.normalise_nik(nik)
     if digits is None:
         return None
-    visit = field.open_visit(officer_id)
-    if visit is None or field.visit_deadline(visit) <= now:
+    visit = visits.open_visit(officer_id)
+    if visit is None or visits.visit_deadline(visit) <= now:
         raise LookupRefused(_("Cek NIK hanya bisa dari kunjungan yang sedang berjalan."), 403)
     if _attempts(officer_id, now - WINDOW, (LOOKUP,)) >= per_hour:
         audit.record(officer_id, REFUSED, "visit", visit.id, after={"nik_last4": digits[-4:]})
@@ -68,7 +68,7 @@ def lookup(
             ),
             429,
         )
-    history = field.offender_history(digits)
+    history = offenders.offender_history(digits)
     audit.record(
         officer_id,
         LOOKUP,

@@ -23,9 +23,10 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from patrol import checkin_rules
 from patrol.extensions import db
 from patrol.models import CheckIn, CheckinHour, UTCDateTime
+from patrol.rules import checkin as checkin_rules
+from patrol.rules.timeutil import LOCAL_TIMEZONE, WIB_OFFSET_HOURS
 
 
 def hour_start(at: datetime) -> datetime:
@@ -114,15 +115,15 @@ def forget_checkin(checkin: CheckIn) -> None:
 # the highest running sum at one of them. Only constant fragments are pasted into the SQL
 # text below; the one value (since) is bound.
 
+_TZ = LOCAL_TIMEZONE
+_PG_LOCAL_DAY = f"CAST(c.checked_in_at AT TIME ZONE '{_TZ}' AS date)"
 _SQL = {
     "postgresql": {
         "hour": "date_trunc('hour', {at} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
         "closing": (
-            "(CASE WHEN CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + o.closes_at"
-            " < c.checked_in_at AT TIME ZONE 'Asia/Jakarta'"
-            " THEN CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + interval '1 day'"
-            " ELSE CAST(c.checked_in_at AT TIME ZONE 'Asia/Jakarta' AS date) + o.closes_at"
-            " END) AT TIME ZONE 'Asia/Jakarta'"
+            f"(CASE WHEN {_PG_LOCAL_DAY} + o.closes_at < c.checked_in_at AT TIME ZONE '{_TZ}'"
+            f" THEN {_PG_LOCAL_DAY} + interval '1 day'"
+            f" ELSE {_PG_LOCAL_DAY} + o.closes_at END) AT TIME ZONE '{_TZ}'"
         ),
     },
     # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' text (UTC here): built in the
@@ -132,12 +133,14 @@ _SQL = {
         "closing": (
             "(CASE WHEN {local_close} < c.checked_in_at"
             " THEN strftime('%Y-%m-%d %H:%M:%S.000000',"
-            " date(c.checked_in_at, '+7 hours', '+1 day'), '-7 hours')"
+            f" date(c.checked_in_at, '+{WIB_OFFSET_HOURS} hours', '+1 day'),"
+            f" '-{WIB_OFFSET_HOURS} hours')"
             " ELSE {local_close} END)"
         ).format(
             local_close=(
                 "strftime('%Y-%m-%d %H:%M:%S.000000',"
-                " date(c.checked_in_at, '+7 hours') || ' ' || o.closes_at, '-7 hours')"
+                f" date(c.checked_in_at, '+{WIB_OFFSET_HOURS} hours') || ' ' || o.closes_at,"
+                f" '-{WIB_OFFSET_HOURS} hours')"
             )
         ),
     },

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from patrol.extensions import db
-from patrol.geofence import INDONESIA_BOUNDS, MAX_RADIUS_M, MIN_RADIUS_M
-from patrol.models import Entrance, Office, new_token, utcnow
+from patrol.models import Entrance, Office, new_token
+from patrol.rules.geofence import INDONESIA_BOUNDS, MAX_RADIUS_M, MIN_RADIUS_M
+from patrol.rules.timeutil import utcnow
 from patrol.services import audit
 from patrol.services.errors import ValidationError
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 import sqlalchemy as sa
 
 from patrol.extensions import db
-from patrol.timeutil import utcnow
+from patrol.rules.timeutil import utcnow
 
 TABLE = "checkins"
 DEFAULT = "checkins_default"

@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from patrol.crowd import crowd_level
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.reports import ReportFiltersInput, ReviewFiltersInput
 from patrol.models import (
     Assignment,
     CheckIn,
@@ -27,13 +28,16 @@ from patrol.models import (
     Visit,
     Zone,
 )
+from patrol.rules.crowd import crowd_level
+from patrol.rules.timeutil import (
+    LOCAL_TIMEZONE,
+    WIB_OFFSET_HOURS,
+    wib_day_bounds,
+    wib_today,
+)
 from patrol.services import audit, coverage, late_entries
 from patrol.services.errors import ValidationError
-from patrol.timeutil import FIRST_DAY, LAST_DAY, wib_day_bounds, wib_today
-from patrol.urls import MAX_ID
 
-# WIB has had no daylight saving since 1964: a fixed offset is exact.
-WIB_OFFSET_HOURS = 7
 MAX_RANGE_DAYS = 366
 
 
@@ -64,49 +68,17 @@ class Filters:
         return args
 
 
-def _optional_id(raw: str | None, field: str) -> int | None:
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(_("Pilihan tidak dikenal."), field) from None
-    # Past MAX_ID no row exists, and PostgreSQL would refuse the number itself.
-    if not 0 < value <= MAX_ID:
-        raise ValidationError(_("Pilihan tidak dikenal."), field)
-    return value
-
-
-def _date(raw: str | None, default: date, field: str) -> date:
-    if not raw:
-        return default
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(_("Tanggal tidak valid (tttt-bb-hh)."), field) from None
-    # Day arithmetic near year 1 or 9999 overflows; no record is that old or that new.
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValidationError(
-            _("Tanggal harus antara tahun %(first)d dan %(last)d.", first=2000, last=2100), field
-        )
-    return value
-
-
 def parse_filters(args, today: date | None = None) -> Filters:
     """Filters from a query string; the last 7 days when no dates are given."""
+    typed = parse(ReportFiltersInput, args)
     today = today or wib_today()
-    end = _date(args.get("end"), today, "end")
-    start = _date(args.get("start"), end - timedelta(days=6), "start")
+    end = typed.end or today
+    start = typed.start or end - timedelta(days=6)
     if start > end:
         raise ValidationError(_("Tanggal mulai harus sebelum tanggal akhir."), "start")
     if (end - start).days >= MAX_RANGE_DAYS:
         raise ValidationError(_("Rentang paling lama satu tahun."), "start")
-    return Filters(
-        start=start,
-        end=end,
-        zone_id=_optional_id(args.get("zone_id"), "zone_id"),
-        office_id=_optional_id(args.get("office_id"), "office_id"),
-    )
+    return Filters(start=start, end=end, zone_id=typed.zone_id, office_id=typed.office_id)
 
 
 # Dialect-aware SQL helpers ------------------------------------------------------------
@@ -121,7 +93,7 @@ def bucket(column, unit: str, dialect: str | None = None):
     dialect = dialect or dialect_name()
     if dialect == "postgresql":
         fmt = {"day": "YYYY-MM-DD", "hour": "HH24"}[unit]
-        local = column.op("AT TIME ZONE")(sa.literal_column("'Asia/Jakarta'"))
+        local = column.op("AT TIME ZONE")(sa.literal_column(f"'{LOCAL_TIMEZONE}'"))
         return sa.func.to_char(local, fmt)
     fmt = {"day": "%Y-%m-%d", "hour": "%H"}[unit]
     return sa.func.strftime(fmt, column, f"+{WIB_OFFSET_HOURS} hours")
@@ -317,20 +289,17 @@ class ReviewFilters:
 def parse_review_filters(args, today: date | None = None) -> ReviewFilters:
     """The review queue's filters from a query string; the last 30 days when no dates."""
     today = today or wib_today()
+    typed = parse(ReviewFiltersInput, args)
     args = {key: args.get(key) for key in args}  # a plain copy (a MultiDict keeps lists)
-    if not args.get("start"):
-        end = _date(args.get("end"), today, "end")
+    if typed.start is None:
+        end = typed.end or today
         args = {**args, "start": (end - timedelta(days=REVIEW_DEFAULT_DAYS - 1)).isoformat()}
-    status = args.get("status") or "pending"
-    if status not in REVIEW_STATUSES:
-        raise ValidationError(_("Pilihan tidak dikenal."), "status")
-    page = _optional_id(args.get("page"), "page") or 1
     return ReviewFilters(
         period=parse_filters(args, today),
-        officer_id=_optional_id(args.get("officer_id"), "officer_id"),
-        category_id=_optional_id(args.get("category_id"), "category_id"),
-        status=status,
-        page=page,
+        officer_id=typed.officer_id,
+        category_id=typed.category_id,
+        status=typed.status or "pending",
+        page=typed.page or 1,
     )
 
 
@@ -493,7 +462,8 @@ def crowd_report(f: Filters, busy_percent: int, over_percent: int) -> list[dict]
 # Office check-ins --------------------------------------------------------------------------
 
 
-def _checkins_in_range(f: Filters):
+def checkins_in_range(f: Filters):
+    """The conditions that keep check-ins of the period (and office) of these filters."""
     conditions = [
         CheckIn.checked_in_at >= f.since,
         CheckIn.checked_in_at < f.until,

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from patrol.extensions import db
-from patrol.i18n import wib, wib_time
 from patrol.models import Assignment, User, Zone
+from patrol.rules.timeutil import WIB, wib_day_bounds
 from patrol.services import audit
 from patrol.services.errors import ValidationError
-from patrol.timeutil import WIB, wib_day_bounds
+from patrol.web.i18n import wib, wib_time
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Offline sync: a batch of entries made on a phone without signal, applied exactly once.
 
-Each record goes through the same functions as the web forms (``services.field``), so the
-geofence verdict, validation and ownership rules are the same. Every record runs inside a
-savepoint: one bad record is rejected and the rest still go in. The caller commits once.
+Each record goes through the same functions as the web forms (``services.visits`` and
+``services.entries``), so the geofence verdict, validation and ownership rules are the same.
+Every record runs inside a savepoint: one bad record is rejected and the rest still go in.
+The caller commits once.
 
 Statuses per record: ``created``; ``duplicate`` (its UUID is known and what came in matches
 what is stored, nothing new is written); ``conflict`` (its UUID is known but what came in
@@ -17,17 +18,29 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticError
 
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.api import MAX_RECORDS
+from patrol.inputs.field import (
+    RECORD_KINDS,
+    CheckpointScanRecord,
+    CrowdCountRecord,
+    GpsFix,
+    InVisit,
+    ViolationRecord,
+    VisitEndRecord,
+    VisitStartRecord,
+)
+from patrol.inputs.types import AwareTime
 from patrol.models import CheckpointScan, CrowdCount, Violation, Visit
-from patrol.services import complaints, field
+from patrol.rules.timeutil import utcnow
+from patrol.services import complaints, entries, offenders, records, visits
 from patrol.services.errors import ValidationError
-from patrol.timeutil import utcnow
 
-MAX_RECORDS = 500
-KINDS = ("visit_start", "violation", "crowd_count", "checkpoint_scan", "visit_end")
-# Public complaints: Terima starts a visit (the record's UUID), closing ends it.
-KINDS += ("complaint_accept", "complaint_close")
+KINDS = tuple(RECORD_KINDS)
 # At one instant a visit starts before its entries, and ends after them.
 _KIND_ORDER = {
     "visit_start": 0,
@@ -40,7 +53,7 @@ _KIND_ORDER = {
 }
 # A form that reached the server although its answer was lost is stored with the server's
 # clock; the phone then replays it with its own. Times this close count as the same entry.
-TIME_TOLERANCE = field.CLOCK_SKEW
+TIME_TOLERANCE = records.CLOCK_SKEW
 
 
 @dataclass
@@ -72,41 +85,8 @@ class _Known(Exception):
         self.result = result
 
 
-def parse_time(value) -> datetime:
-    """An ISO 8601 time with its zone (``2026-11-27T03:15:00.000Z``), as an aware datetime."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(
-            _("Waktu pencatatan (recorded_at) wajib diisi dalam format ISO 8601."), "recorded_at"
-        )
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(
-            _("Waktu pencatatan (recorded_at) bukan waktu ISO 8601 yang sah."), "recorded_at"
-        ) from None
-    if parsed.tzinfo is None:
-        raise ValidationError(_("Waktu harus menyertakan zona waktu."), "recorded_at")
-    return parsed
-
-
-def _client_uuid(record: dict) -> str:
-    value = record.get("uuid")
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(_("Kode entri (UUID) wajib diisi."), "uuid")
-    return field._uuid(value)
-
-
-def _gps(record: dict) -> field.Gps:
-    return field.parse_gps(
-        record.get("lat"), record.get("lon"), record.get("accuracy_m"), record.get("gps_error")
-    )
-
-
-def _visit_uuid(record: dict) -> str:
-    value = record.get("visit_uuid")
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(_("Kunjungan (visit_uuid) wajib diisi."), "visit_uuid")
-    return value.strip().lower()
+def _visit_uuid(record: InVisit) -> str:
+    return record.visit_uuid
 
 
 # Comparing what came in with what is stored ---------------------------------------------
@@ -136,7 +116,7 @@ def _same_time(sent: datetime, stored: datetime | None) -> bool:
     return stored is not None and abs(sent - stored) <= TIME_TOLERANCE
 
 
-def _same_gps(gps: field.Gps, lat, lon, accuracy) -> bool:
+def _same_gps(gps: GpsFix, lat, lon, accuracy) -> bool:
     """Only the position that came in is compared; no fix sent matches no fix stored."""
     if gps.lat is None:
         return lat is None
@@ -167,18 +147,20 @@ def _existing_entry(model, uuid: str):
     return db.session.scalar(sa.select(model).where(model.uuid == uuid))
 
 
-def _visit_start(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+def _visit_start(
+    officer_id: int, record: VisitStartRecord, uuid: str, at: datetime, now: datetime
+) -> int:
     """A visit started on the phone (its UUID is the visit's)."""
-    gps = _gps(record)
+    gps = record.gps
     existing = _existing_entry(Visit, uuid)
     if existing is not None:
-        field._own(existing, officer_id)
+        visits.own_visit(existing, officer_id)
         raise _known(
             uuid,
             existing.id,
             _differences(
                 {
-                    "zone_id": _same_int(record.get("zone_id"), existing.zone_id),
+                    "zone_id": record.zone_id == existing.zone_id,
                     "recorded_at": _same_time(at, existing.started_at),
                     "gps": _same_gps(
                         gps, existing.start_lat, existing.start_lon, existing.start_accuracy_m
@@ -186,25 +168,26 @@ def _visit_start(officer_id: int, record: dict, uuid: str, at: datetime, now: da
                 }
             ),
         )
-    zone_id = record.get("zone_id")
-    if isinstance(zone_id, bool) or not isinstance(zone_id, int):
+    if record.zone_id is None:
         raise ValidationError(_("Zona tidak dikenal atau tidak aktif."), "zone_id")
-    visit = field.start_visit(officer_id, zone_id, uuid, gps, started_at=at, now=now)
+    visit = visits.start_visit(officer_id, record.zone_id, uuid, gps, started_at=at, now=now)
     return visit.id
 
 
-def _visit_end(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+def _visit_end(
+    officer_id: int, record: VisitEndRecord, uuid: str, at: datetime, now: datetime
+) -> int:
     """A visit ended on the phone (its own UUID, the visit's in visit_uuid)."""
-    gps = _gps(record)
+    gps = record.gps
     existing = db.session.scalar(sa.select(Visit).where(Visit.end_uuid == uuid))
     if existing is not None:
-        field._own(existing, officer_id)
+        visits.own_visit(existing, officer_id)
         raise _known(
             uuid,
             existing.id,
             _differences(
                 {
-                    "visit_uuid": record.get("visit_uuid") == existing.uuid,
+                    "visit_uuid": record.visit_uuid == existing.uuid,
                     "recorded_at": _same_time(at, existing.ended_at),
                     "gps": _same_gps(
                         gps, existing.end_lat, existing.end_lon, existing.end_accuracy_m
@@ -212,49 +195,51 @@ def _visit_end(officer_id: int, record: dict, uuid: str, at: datetime, now: date
                 }
             ),
         )
-    visit = field.end_visit(
+    visit = visits.end_visit(
         officer_id, _visit_uuid(record), gps, end_uuid=uuid, ended_at=at, now=now
     )
     return visit.id
 
 
-def _violation(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+def _violation(
+    officer_id: int, record: ViolationRecord, uuid: str, at: datetime, now: datetime
+) -> int:
     """A violation in a visit, with the category and action codes."""
-    gps = _gps(record)
+    gps = record.gps
     existing = _existing_entry(Violation, uuid)
     if existing is not None:
-        field._own(existing.visit, officer_id)
+        visits.own_visit(existing.visit, officer_id)
         checks = {
-            "visit_uuid": record.get("visit_uuid") == existing.visit.uuid,
+            "visit_uuid": record.visit_uuid == existing.visit.uuid,
             "recorded_at": _same_time(at, existing.recorded_at),
-            "category": record.get("category") == existing.category.code,
-            "action": record.get("action") == existing.action.code,
-            "people_count": _same_int(record.get("people_count", 1), existing.people_count),
+            "category": record.category == existing.category.code,
+            "action": record.action == existing.action.code,
+            "people_count": _same_int(record.people_count, existing.people_count),
             "gps": _same_gps(gps, existing.lat, existing.lon, existing.accuracy_m),
         }
-        if record.get("fine_amount") not in (None, ""):
-            checks["fine_amount"] = _same_int(record["fine_amount"], existing.fine_amount)
+        if record.fine_amount is not None:
+            checks["fine_amount"] = _same_int(record.fine_amount, existing.fine_amount)
         for name in ("offender_name", "notes"):
-            if record.get(name) not in (None, ""):
-                checks[name] = _same_text(record[name], getattr(existing, name))
-        if record.get("offender_nik") not in (None, ""):
+            if getattr(record, name) not in (None, ""):
+                checks[name] = _same_text(getattr(record, name), getattr(existing, name))
+        if record.offender_nik not in (None, ""):
             try:
-                nik = field.normalise_nik(record["offender_nik"])
-                checks["offender_nik"] = field.nik_hash(nik) == existing.nik_hash
+                nik = offenders.normalise_nik(record.offender_nik)
+                checks["offender_nik"] = offenders.nik_hash(nik) == existing.nik_hash
             except ValidationError:
                 checks["offender_nik"] = False
         raise _known(uuid, existing.id, _differences(checks))
-    entry, created = field.log_violation(
+    entry, created = entries.log_violation(
         officer_id,
         _visit_uuid(record),
         uuid,
-        category=record.get("category"),
-        action=record.get("action"),
-        people_count=record.get("people_count", 1),
-        fine_amount=record.get("fine_amount"),
-        offender_name=_optional_text(record, "offender_name"),
-        offender_nik=_optional_text(record, "offender_nik"),
-        notes=_optional_text(record, "notes"),
+        category=record.category,
+        action=record.action,
+        people_count=record.people_count,
+        fine_amount=record.fine_amount,
+        offender_name=record.offender_name,
+        offender_nik=record.offender_nik,
+        notes=record.notes,
         gps=gps,
         recorded_at=at,
         now=now,
@@ -269,29 +254,31 @@ def _first_or_duplicate(uuid: str, entry_id: int, created: bool) -> int:
     return entry_id
 
 
-def _crowd_count(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+def _crowd_count(
+    officer_id: int, record: CrowdCountRecord, uuid: str, at: datetime, now: datetime
+) -> int:
     """A headcount in a visit."""
-    gps = _gps(record)
+    gps = record.gps
     existing = _existing_entry(CrowdCount, uuid)
     if existing is not None:
-        field._own(existing.visit, officer_id)
+        visits.own_visit(existing.visit, officer_id)
         raise _known(
             uuid,
             existing.id,
             _differences(
                 {
-                    "visit_uuid": record.get("visit_uuid") == existing.visit.uuid,
+                    "visit_uuid": record.visit_uuid == existing.visit.uuid,
                     "recorded_at": _same_time(at, existing.recorded_at),
-                    "headcount": _same_int(record.get("headcount"), existing.headcount),
+                    "headcount": _same_int(record.headcount, existing.headcount),
                     "gps": _same_gps(gps, existing.lat, existing.lon, existing.accuracy_m),
                 }
             ),
         )
-    entry, created = field.log_crowd_count(
+    entry, created = entries.log_crowd_count(
         officer_id,
         _visit_uuid(record),
         uuid,
-        record.get("headcount"),
+        record.headcount,
         gps=gps,
         recorded_at=at,
         now=now,
@@ -299,46 +286,38 @@ def _crowd_count(officer_id: int, record: dict, uuid: str, at: datetime, now: da
     return _first_or_duplicate(uuid, entry.id, created)
 
 
-def _checkpoint_scan(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+def _checkpoint_scan(
+    officer_id: int, record: CheckpointScanRecord, uuid: str, at: datetime, now: datetime
+) -> int:
     """A checkpoint's QR code or NFC tag scanned during a visit."""
     from patrol.services import checkpoints
 
-    gps = _gps(record)
+    gps = record.gps
     existing = _existing_entry(CheckpointScan, uuid)
     if existing is not None:
-        field._own(existing.visit, officer_id)
+        visits.own_visit(existing.visit, officer_id)
         raise _known(
             uuid,
             existing.id,
             _differences(
                 {
-                    "visit_uuid": record.get("visit_uuid") == existing.visit.uuid,
+                    "visit_uuid": record.visit_uuid == existing.visit.uuid,
                     "recorded_at": _same_time(at, existing.recorded_at),
-                    "token": record.get("token") == existing.checkpoint.token,
+                    "token": record.token == existing.checkpoint.token,
                     "gps": _same_gps(gps, existing.lat, existing.lon, existing.accuracy_m),
                 }
             ),
         )
-    token = record.get("token")
-    if token is not None and not isinstance(token, str):
-        raise ValidationError(_("Isian %(name)s harus berupa teks.", name="token"), "token")
     scan, created = checkpoints.record_checkpoint_scan(
-        officer_id, _visit_uuid(record), token, uuid, at, gps, now=now
+        officer_id, _visit_uuid(record), record.token, uuid, at, gps, now=now
     )
     return _first_or_duplicate(uuid, scan.id, created)
-
-
-def _optional_text(record: dict, name: str) -> str | None:
-    value = record.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise ValidationError(_("Isian %(name)s harus berupa teks.", name=name), name)
 
 
 def _complaint_record(handler):
     """A complaint record, handled in services/complaints.py; a replay is a duplicate."""
 
-    def apply(officer_id: int, record: dict, uuid: str, at: datetime, now: datetime) -> int:
+    def apply(officer_id: int, record, uuid: str, at: datetime, now: datetime) -> int:
         entry_id, created = handler(officer_id, record, uuid, at, now)
         return _first_or_duplicate(uuid, entry_id, created)
 
@@ -354,6 +333,21 @@ _HANDLERS = {
     "complaint_accept": _complaint_record(complaints.sync_accept),
     "complaint_close": _complaint_record(complaints.sync_close),
 }
+_TIME = TypeAdapter(AwareTime)
+
+
+def _time_of(record) -> datetime | None:
+    """A record's time when it can be read (for ordering only; checked again when applied)."""
+    if not isinstance(record, dict):
+        return None
+    try:
+        return _TIME.validate_python(record.get("recorded_at"))
+    except (PydanticError, ValueError):
+        return None
+
+
+def _text_key(value) -> str:
+    return value.strip().lower() if isinstance(value, str) else ""
 
 
 # The batch ------------------------------------------------------------------------------
@@ -366,13 +360,14 @@ def _apply(officer_id: int, record, now: datetime) -> Result:
     try:
         if not isinstance(record, dict):
             raise ValidationError(_("Setiap catatan harus berupa objek JSON."), "records")
-        uuid = _client_uuid(record)
         kind = record.get("kind")
-        if not isinstance(kind, str) or kind not in _HANDLERS:
+        model = RECORD_KINDS.get(kind) if isinstance(kind, str) else None
+        if model is None:
             raise ValidationError(_("Jenis catatan (kind) tidak dikenal."), "kind")
-        at = parse_time(record.get("recorded_at"))
+        parsed = parse(model, record)
+        uuid = parsed.uuid
         with db.session.begin_nested():
-            entry_id = _HANDLERS[kind](officer_id, record, uuid, at, now)
+            entry_id = _HANDLERS[kind](officer_id, parsed, uuid, parsed.recorded_at, now)
     except _Known as known:
         return known.result
     except ValidationError as error:
@@ -390,13 +385,10 @@ def _order(records: list) -> list[int]:
     starts: dict[str, datetime] = {}
     times: list[datetime | None] = []
     for record in records:
-        try:
-            at = parse_time(record.get("recorded_at")) if isinstance(record, dict) else None
-        except ValidationError:
-            at = None
+        at = _time_of(record)
         times.append(at)
         if at is not None and record.get("kind") in ("visit_start", "complaint_accept"):
-            key = str(record.get("uuid") or "").strip().lower()
+            key = _text_key(record.get("uuid"))
             starts[key] = min(at, starts.get(key, at))
 
     def key(index: int):
@@ -405,7 +397,7 @@ def _order(records: list) -> list[int]:
             return (1, datetime.max.replace(tzinfo=None), 3, index)
         kind = record.get("kind")
         kind = kind if isinstance(kind, str) else ""  # a list or object here is rejected later
-        start = starts.get(str(record.get("visit_uuid") or "").strip().lower())
+        start = starts.get(_text_key(record.get("visit_uuid")))
         if kind != "visit_start" and start is not None and start > at:
             at = start
         return (

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from patrol.extensions import db
-from patrol.geofence import INDONESIA_BOUNDS, GeometryError, validate_geometry
 from patrol.models import ZONE_KINDS, Zone
+from patrol.rules.geofence import INDONESIA_BOUNDS, GeometryError, validate_geometry
 from patrol.services import audit
 from patrol.services.errors import ValidationError
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from patrol.extensions import db
 from patrol.models import CheckIn
-from patrol.timeutil import WIB
+from patrol.rules.timeutil import WIB
 from tests.browser.conftest import axe_violations, describe
 from tests.conftest import DEFAULT_PASSWORD
 

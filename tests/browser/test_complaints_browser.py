@@ -10,8 +10,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from patrol.extensions import db
+from patrol.inputs.field import GpsFix
 from patrol.models import Complaint
-from patrol.services import complaints, field
+from patrol.services import complaints, photos
 from tests.browser.conftest import axe_violations, describe
 
 pytestmark = pytest.mark.browser
@@ -58,16 +59,18 @@ def test_resident_files_with_a_photo_and_follows_it_to_selesai(
 
     complaint = db.session.scalars(sa.select(Complaint)).one()
     assert complaint.place_source == "gps" and complaint.photo_path
-    with Image.open(field.upload_folder() / complaint.photo_path) as stored:
+    with Image.open(photos.upload_folder() / complaint.photo_path) as stored:
         assert max(stored.size) == 1600
     expect(page.locator(".code-big")).to_have_text(complaint.code)
     expect(page.get_by_text("Aduan Anda sudah kami terima dan menunggu petugas.")).to_be_visible()
 
     # An officer is sent, accepts on the spot, and closes it with a result.
     complaints.assign(complaint, officer.id, admin.id)
-    complaints.accept(officer.id, complaint.id, None, field.Gps(-7.97705, 112.63404, 8))
+    complaints.accept(
+        officer.id, complaint.id, None, GpsFix(lat=-7.97705, lon=112.63404, accuracy_m=8)
+    )
     complaints.close_by_visit(
-        officer.id, complaint.id, "Kerumunan dibubarkan dengan teguran lisan.", field.Gps()
+        officer.id, complaint.id, "Kerumunan dibubarkan dengan teguran lisan.", GpsFix.missing()
     )
     db.session.commit()
 

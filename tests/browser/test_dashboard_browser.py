@@ -119,11 +119,11 @@ def test_public_park_page_on_a_phone(phone, city):
     assert phone.get_by_role("heading", name="Seberapa ramai taman sekarang?").is_visible()
     assert (
         phone.locator(".park", has_text="Alun-Alun Tugu")
-        .locator(".badge", has_text="ramai")
+        .locator(".badge", has_text="Ramai")
         .is_visible()
     )
     assert (
-        phone.locator(".park", has_text="Taman Merbabu").get_by_text("tidak diketahui").is_visible()
+        phone.locator(".park", has_text="Taman Merbabu").get_by_text("Tidak diketahui").is_visible()
     )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     problems = axe_violations(phone)

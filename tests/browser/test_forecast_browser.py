@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import CrowdHour
-from patrol.timeutil import wib_today
+from patrol.rules.timeutil import wib_today
 from tests.browser.conftest import axe_violations, describe
 
 pytestmark = pytest.mark.browser

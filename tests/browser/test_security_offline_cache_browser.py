@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from patrol.extensions import db
 from patrol.models import User, Violation, ViolationAction, ViolationCategory
-from patrol.timeutil import utcnow
+from patrol.rules.timeutil import utcnow
 from tests.browser.test_field_browser import log_in
 
 pytestmark = pytest.mark.browser

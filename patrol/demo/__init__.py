@@ -1,0 +1,1 @@
+"""Demo data (seed-demo) and load data (seed-load), apart from the domain services."""

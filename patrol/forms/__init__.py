@@ -1,0 +1,1 @@
+"""WTForms forms of the admin pages and the login (Bahasa Indonesia labels)."""

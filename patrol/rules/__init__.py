@@ -1,0 +1,1 @@
+"""Pure rules on plain values: geofence verdicts, crowd levels, check-in rules, time."""

@@ -1,0 +1,1 @@
+"""Web plumbing: errors, security headers, language and time, htmx, URLs, templates."""
