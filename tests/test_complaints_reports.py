@@ -99,7 +99,7 @@ def test_report_page_and_csv_export(admin_client, month):
     response = admin_client.get("/admin/laporan/aduan.csv", query_string=PERIOD, buffered=True)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
-    assert lines[0].startswith("code,created_at,category,zone,status")
+    assert lines[0].startswith("\ufeffcode,created_at,category,zone,status")  # BOM: Excel
     assert len(lines) == 6
     xlsx = admin_client.get("/admin/laporan/aduan.xlsx", query_string=PERIOD, buffered=True)
     assert xlsx.status_code == 200
