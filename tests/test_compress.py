@@ -63,7 +63,7 @@ def test_production_leaves_compression_to_nginx(monkeypatch, tmp_path):
 
 
 def test_a_large_file_is_compressed_as_it_goes_not_read_whole(app, client, monkeypatch):
-    from patrol import compress
+    from patrol.web import compress
 
     monkeypatch.setattr(compress, "WHOLE_MAX", 10_000)
     url = "/static/vendor/htmx-2.0.11/htmx.min.js"  # 52 KB

@@ -78,7 +78,7 @@ def _name_cache_owner(app: Flask, response) -> None:
         return
     from flask_login import current_user
 
-    from patrol import pwa
+    from patrol.web import pwa
 
     if current_user and current_user.is_authenticated:
         owner = pwa.cache_owner(app.secret_key, current_user.id)
