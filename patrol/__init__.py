@@ -96,7 +96,8 @@ def create_private_sqlite_file(uri: str) -> None:
     name = make_url(uri).database
     if not name or name == ":memory:" or name.startswith("file:") or os.path.exists(name):
         return
-    Path(name).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not Path(name).parent.is_dir():
+        return  # as SQLite itself, make no folders: a wrong path must fail (/healthz 503)
     with contextlib.suppress(FileExistsError):  # another worker made it a moment ago
         os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 

@@ -209,7 +209,7 @@ def test_accept_entries_and_close_through_the_sync_api_exactly_once(client, disp
 @pytest.mark.parametrize(
     ("record", "message"),
     [
-        ({"kind": "complaint_accept", "complaint_id": "1"}, "Aduan tidak ditemukan."),
+        ({"kind": "complaint_accept", "complaint_id": "satu"}, "Pilihan tidak dikenal."),
         ({"kind": "complaint_accept", "complaint_id": 999999}, "Aduan tidak ditemukan."),
         ({"kind": "complaint_close", "result": "x"}, "Aduan ini belum diterima."),
         ({"kind": "complaint_close", "result": ["x"]}, "harus berupa teks"),
