@@ -136,6 +136,7 @@ def test_photos_are_readable_by_the_app_user_only(app, field_setup, make_image):
 
 def test_the_sqlite_database_is_created_readable_by_its_owner_only(tmp_path):
     path = tmp_path / "data" / "patroli.db"
+    path.parent.mkdir()  # the folder exists (instance/); a missing one must fail, see healthz
     app = create_app(base_config("sqlite:///" + str(path)))
     with app.app_context():
         db.create_all()
