@@ -187,6 +187,66 @@ def describe_api(server_url: str) -> dict:
                     },
                 }
             },
+            # --- Entry photos (issue 16, engineer field) ---
+            "/entries/{entry_uuid}/photo": {
+                "post": {
+                    "summary": "Attach a violation's photo by the violation's UUID (officers)",
+                    "description": (
+                        "Sent after the entry itself (online or from the outbox), shrunk on "
+                        "the phone. Exactly once: while the entry has a photo, another "
+                        "upload stores nothing and gets the same answer. The server "
+                        "re-encodes it as JPEG without metadata and keeps a thumbnail."
+                    ),
+                    "security": [{"session": [], "csrf": []}],
+                    "parameters": [
+                        {
+                            "name": "entry_uuid",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "format": "uuid"},
+                            "description": "The violation's client UUID.",
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["photo"],
+                                    "properties": {
+                                        "photo": {"type": "string", "format": "binary"}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "Stored now, or already stored (a retry).",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "uuid": {"type": "string", "format": "uuid"},
+                                            "photo_url": {"type": "string"},
+                                            "thumbnail_url": {"type": "string"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": error | {"description": "The CSRF token expired."},
+                        "401": error | {"description": "The session ended: log in again."},
+                        "403": error | {"description": "Another officer's entry."},
+                        "404": error | {"description": "No violation has this UUID."},
+                        "413": error | {"description": "The photo is too large."},
+                        "422": error | {"description": "No photo, or not an image."},
+                    },
+                }
+            },
+            # --- end of entry photos ---
             "/openapi.json": {
                 "get": {
                     "summary": "This description (public)",

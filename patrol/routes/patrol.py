@@ -24,7 +24,7 @@ from patrol import pwa
 from patrol.access import can_see_visit_record, owns_visit, public, roles, staff
 from patrol.extensions import db
 from patrol.models import CrowdCount, Violation, Visit
-from patrol.services import field
+from patrol.services import entry_photos, field
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import officer_day
 from patrol.timeutil import utcnow
@@ -218,6 +218,8 @@ def violation(visit_uuid: str):
             errors=_errors(error, VIOLATION_FIELDS),
         )
     db.session.commit()
+    if created and entry.photo_path:
+        entry_photos.make_thumbnail(entry.photo_path)
     message = _("Pelanggaran tersimpan.") if created else _("Pelanggaran ini sudah tersimpan.")
     return _render_entry(
         visit,
@@ -413,6 +415,21 @@ def violation_photo(entry_id: int):
     path = field.photo_file(entry)
     if path is None or not path.is_file():
         abort(404)
+    return _private_jpeg(path)
+
+
+@bp.route("/pelanggaran/<int:entry_id>/foto/kecil")
+@staff
+def violation_thumbnail(entry_id: int):
+    """The small copy of a violation's photo that the timeline shows."""
+    entry = _visible_violation(entry_id)
+    path = entry_photos.thumbnail_file(entry)
+    if path is None:
+        abort(404)
+    return _private_jpeg(path)
+
+
+def _private_jpeg(path):
     response = send_file(path, mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
