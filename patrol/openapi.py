@@ -214,9 +214,7 @@ def describe_api(server_url: str) -> dict:
                                 "schema": {
                                     "type": "object",
                                     "required": ["photo"],
-                                    "properties": {
-                                        "photo": {"type": "string", "format": "binary"}
-                                    },
+                                    "properties": {"photo": {"type": "string", "format": "binary"}},
                                 }
                             }
                         },

@@ -148,9 +148,7 @@ def test_photo_endpoint_is_for_officers_only(
     assert send_photo(client, saved_violation, make_image((100, 100))).status_code == 403
 
 
-def test_photo_sent_with_the_form_gets_a_thumbnail_in_the_timeline(
-    app, field_setup, make_image
-):
+def test_photo_sent_with_the_form_gets_a_thumbnail_in_the_timeline(app, field_setup, make_image):
     entry_uuid = str(uuid.uuid4())
     response = field_setup.client.post(
         field_setup.visit_url + "/pelanggaran",
