@@ -36,6 +36,8 @@ bp = Blueprint("patrol", __name__, url_prefix="/patroli")
 VIOLATION_FIELDS = {"category", "action", "people_count", "fine_amount", "offender_name"}
 VIOLATION_FIELDS |= {"offender_nik", "notes", "photo"}
 CROWD_FIELDS = {"headcount"}
+# Fails the photo check, which the service makes last, before writing anything.
+NOT_A_PHOTO = b"not a photo"
 
 
 def _is_htmx() -> bool:
@@ -190,22 +192,28 @@ def violation(visit_uuid: str):
         return _render_entry(visit, panel="violation")
     form = request.form
     photo = request.files.get("photo")
-    try:
-        photo_bytes = _read_photo(photo)
-        entry, created = field.log_violation(
+    fields = {
+        "category": form.get("category"),
+        "action": form.get("action"),
+        "people_count": form.get("people_count", "1"),
+        "fine_amount": form.get("fine_amount"),
+        "offender_name": form.get("offender_name"),
+        "offender_nik": form.get("offender_nik"),
+        "notes": form.get("notes"),
+    }
+
+    def log(photo_bytes, **values):
+        return field.log_violation(
             current_user.id,
             visit.uuid,
             form.get("uuid"),
-            category=form.get("category"),
-            action=form.get("action"),
-            people_count=form.get("people_count", "1"),
-            fine_amount=form.get("fine_amount"),
-            offender_name=form.get("offender_name"),
-            offender_nik=form.get("offender_nik"),
-            notes=form.get("notes"),
             gps=_gps_from_form(),
             photo=photo_bytes,
+            **values,
         )
+
+    try:
+        entry, created = log(_read_photo(photo), **fields)
     except ValidationError as error:
         db.session.rollback()
         values = form.to_dict()
@@ -215,7 +223,7 @@ def violation(visit_uuid: str):
             422,
             panel="violation",
             values=values,
-            errors=_errors(error, VIOLATION_FIELDS),
+            errors=_every_error(error, fields, log),
         )
     db.session.commit()
     if created and entry.photo_path:
@@ -228,6 +236,40 @@ def violation(visit_uuid: str):
         new_entry=field.timeline_entry("violation", entry, current_user.id),
         created=created,
     )
+
+
+def _every_error(first: ValidationError, fields: dict, log) -> dict[str, str]:
+    """All of a violation form's errors at once, not only the first one the service met.
+
+    The service stops at the first broken rule; here each broken field is set aside (given
+    a neutral value) and the rest is checked again, so the rules stay in one place. Each
+    trial carries a photo that is not one: the service checks it last, just before it
+    would write anything, so a trial that passes every other rule still saves nothing.
+    """
+    errors = _errors(first, VIOLATION_FIELDS)
+    neutral = {
+        "category": next((c.code for c in field.categories()), None),
+        "action": next((a.code for a in field.actions() if not a.requires_amount), None),
+        "people_count": "1",
+        "fine_amount": None,
+        "offender_name": None,
+        "offender_nik": None,
+        "notes": None,
+    }
+    trial = dict(fields)
+    error = first
+    while error.field in neutral and trial[error.field] != neutral[error.field]:
+        trial[error.field] = neutral[error.field]
+        try:
+            log(NOT_A_PHOTO, **trial)
+        except ValidationError as further:
+            error = further
+        finally:
+            db.session.rollback()
+        if error.field == "photo":
+            break  # everything else passes
+        errors.setdefault(*next(iter(_errors(error, VIOLATION_FIELDS).items())))
+    return errors
 
 
 def _read_photo(photo) -> bytes | None:
@@ -327,12 +369,20 @@ def withdraw_violation(entry_id: int):
     """Withdraw a violation within 15 minutes; it stays on record, marked withdrawn."""
     entry = _entry(Violation, entry_id)
     try:
-        field.withdraw_violation(current_user.id, entry, request.form.get("reason"))
+        field.withdraw_violation(current_user.id, entry, _withdraw_reason())
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
     db.session.commit()
     return _render_visit(entry.visit, saved=_("Pelanggaran ditarik."))
+
+
+def _withdraw_reason() -> str:
+    """Why an entry is withdrawn (the form's field, or the answer to htmx's prompt)."""
+    reason = (request.form.get("reason") or request.headers.get("HX-Prompt") or "").strip()
+    if not reason:
+        raise ValidationError(_("Tulis alasan menarik catatan ini."), "reason")
+    return reason
 
 
 @bp.route("/hitung/<int:entry_id>/ubah", methods=["GET", "POST"])
@@ -368,7 +418,7 @@ def withdraw_crowd(entry_id: int):
     """Withdraw a headcount within 15 minutes; it stays on record, marked withdrawn."""
     entry = _entry(CrowdCount, entry_id)
     try:
-        field.withdraw_crowd_count(current_user.id, entry)
+        field.withdraw_crowd_count(current_user.id, entry, reason=_withdraw_reason())
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
@@ -457,6 +507,12 @@ def sanction_label(level: str) -> str:
     """The sanction level in words."""
     labels = {"ringan": _("Ringan"), "sedang": _("Sedang"), "berat": _("Berat")}
     return labels.get(level, level)
+
+
+@bp.app_template_global()
+def rendered_at() -> str:
+    """When this page was made (UTC, ISO 8601): a phone tells an old copy from a new one."""
+    return utcnow().isoformat(timespec="milliseconds")
 
 
 @bp.app_template_global()
