@@ -98,6 +98,14 @@ def test_officer_logs_a_visit_a_violation_and_a_crowd_count(phone, officer_on_sh
     assert_accessible(phone)
     phone.get_by_role("link", name="Kembali ke kunjungan").click()
 
+    # Ending asks first: a dismissed question leaves the visit open.
+    questions = []
+    phone.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    phone.get_by_role("button", name="Selesai kunjungan").click()
+    phone.wait_for_timeout(300)
+    assert questions == ["Selesaikan kunjungan di Alun-Alun Tugu sekarang?"]
+    assert "/kunjungan/" in phone.url
+    phone.once("dialog", lambda dialog: dialog.accept())
     phone.get_by_role("button", name="Selesai kunjungan").click()
     phone.wait_for_url("**/patroli/")
     assert phone.get_by_text("Kunjungan di Alun-Alun Tugu selesai.").is_visible()

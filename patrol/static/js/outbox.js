@@ -368,10 +368,20 @@
     return form && form.hasAttribute && form.hasAttribute("data-gps-entry") && form.hasAttribute("hx-post");
   }
 
+  // The form that sent an htmx request (htmx names the target in some events' elt).
+  function entryFormOf(event) {
+    var detail = event.detail || {};
+    var found = [detail.requestConfig && detail.requestConfig.elt, detail.elt, event.target];
+    for (var i = 0; i < found.length; i++) {
+      if (isEntryForm(found[i])) return found[i];
+    }
+    return null;
+  }
+
   // The photo goes on its own after the entry, shrunk: not inside the form's request.
   document.addEventListener("htmx:configRequest", function (event) {
-    var form = event.detail.elt;
-    if (!isEntryForm(form) || !window.PatroliPhoto) return;
+    var form = entryFormOf(event);
+    if (!form || !window.PatroliPhoto) return;
     var uuidInput = form.querySelector('input[name="uuid"]');
     var photo = window.PatroliPhoto.of(form);
     if (photo && uuidInput) photoJobs[uuidInput.value] = photo;
@@ -416,15 +426,17 @@
   }
 
   document.addEventListener("htmx:sendError", function (event) {
-    if (isEntryForm(event.detail.elt)) queueForm(event.detail.elt, "offline");
+    var form = entryFormOf(event);
+    if (form) queueForm(form, "offline");
   });
   document.addEventListener("htmx:timeout", function (event) {
-    if (isEntryForm(event.detail.elt)) queueForm(event.detail.elt, "offline");
+    var form = entryFormOf(event);
+    if (form) queueForm(form, "error");  // no answer in time: the server did not answer
   });
   document.addEventListener("htmx:responseError", function (event) {
-    var form = event.detail.elt;
+    var form = entryFormOf(event);
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (!isEntryForm(form)) return;
+    if (!form) return;
     if (status >= 500 || status === 0 || status === 429) {
       queueForm(form, "error");
       return;
@@ -442,8 +454,8 @@
   // The entry is saved: its photo follows, with progress on the entry itself. One that
   // cannot be sent now waits in the outbox (IndexedDB) and goes with the next send.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (!isEntryForm(form) || !event.detail.successful) return;
+    var form = entryFormOf(event);
+    if (!form || !event.detail.successful) return;
     var uuidInput = form.querySelector('input[name="uuid"]');
     var entryUuid = uuidInput && uuidInput.value;
     var photo = entryUuid && photoJobs[entryUuid];
@@ -541,7 +553,8 @@
   // The entry buttons cannot open a form from a server that does not answer: the visit
   // goes on in the offline screen instead.
   function toShell(event) {
-    var button = event.detail.elt;
+    var detail = event.detail || {};
+    var button = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
     if (!button || !button.closest || !button.closest(".entry-buttons")) return;
     var visitUuid = currentVisitUuid();
     if (!visitUuid) return;
