@@ -426,7 +426,14 @@
       return;
     }
     var fresh = document.querySelector("#timeline .is-new");
-    if (fresh && root.id === "entry-panel") fresh.scrollIntoView({ block: "center" });
+    if (root.id !== "entry-panel") return;
+    if (fresh && root.querySelector("#saved-message")) {
+      fresh.scrollIntoView({ block: "center" });
+      return;
+    }
+    // A form just opened: from its title down, so its choices and Simpan fit the screen.
+    var opened = root.querySelector("form.entry-form");
+    if (opened) opened.scrollIntoView({ block: "start" });
   });
 
   function prepare(root) {
