@@ -305,7 +305,9 @@ def test_a_502_a_500_and_a_stalled_save_each_wait_and_arrive_once(app, phone, on
     entry_posts = []
     phone.on(
         "request",
-        lambda r: entry_posts.append(r.url) if r.method == "POST" and "/kunjungan/" in r.url else None,
+        lambda r: (
+            entry_posts.append(r.url) if r.method == "POST" and "/kunjungan/" in r.url else None
+        ),
     )
 
     # 1. The proxy answers 502 although the app saved the entry: it waits on the phone and,
@@ -321,6 +323,7 @@ def test_a_502_a_500_and_a_stalled_save_each_wait_and_arrive_once(app, phone, on
     phone.get_by_text("1 menunggu dikirim").wait_for()
     item = phone.locator(".timeline-item.is-pending")
     assert "Tidak memakai masker" in item.inner_text() and "menunggu dikirim" in item.inner_text()
+    assert not phone.get_by_text("Belum ada catatan di kunjungan ini.").is_visible()
     assert counts() == (1, 1, 0)
     phone.unroute("**/pelanggaran")
     # Sent again by itself after a few seconds.
@@ -460,3 +463,38 @@ def test_the_old_home_page_during_an_open_visit_offers_to_continue_it(phone, on_
     phone.get_by_role("link", name="Hari ini").click()
     phone.get_by_role("link", name="Lanjutkan kunjungan").wait_for()
     assert phone.get_by_role("button", name="Mulai kunjungan").count() == 0
+
+
+def test_a_refused_entry_is_fixed_and_sent_again(phone, on_shift):
+    import uuid
+
+    from tests.fixtures_offline import HERE, minutes_ago
+
+    open_visit_online(phone, on_shift)
+    visit_uuid = phone.url.rsplit("/", 1)[1]
+    wrong = {
+        "uuid": str(uuid.uuid4()),
+        "kind": "violation",
+        "recorded_at": minutes_ago(1),
+        "visit_uuid": visit_uuid,
+        "category": "no_mask",
+        "action": "verbal_warning",
+        "people_count": 0,
+    } | HERE
+    phone.evaluate(ADD_JS, [on_shift.id, wrong])
+    phone.evaluate("() => window.dispatchEvent(new Event('online'))")
+    rejected = phone.locator("[data-outbox-rejected]")
+    rejected.get_by_text("Jumlah orang tidak boleh kurang dari 1.").wait_for()
+    assert "Pelanggaran" in rejected.inner_text() and " WIB" in rejected.inner_text()
+    rejected.get_by_role("link", name="Ubah").click()
+    phone.wait_for_url("**/patroli/luring?kunjungan=*&ubah=*")
+    people = phone.get_by_label("Jumlah orang")
+    phone.wait_for_function("() => document.getElementById('off-people_count').value === '0'")
+    assert phone.locator('#offline-violation input[value="no_mask"]').is_checked()
+    people.fill("2")
+    phone.get_by_role("button", name="Simpan").click()
+    phone.get_by_text("Semua catatan terkirim.").wait_for()
+    assert counts() == (1, 1, 0)
+    violation = db.session.scalar(sa.select(Violation))
+    assert violation.uuid == wrong["uuid"] and violation.people_count == 2
+    assert not rejected.is_visible()

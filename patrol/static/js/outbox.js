@@ -179,6 +179,14 @@
         Outbox.resend(item.seq, { visit_uuid: open.uuid }).then(sendOrRender);
       }, "btn-primary"));
     }
+    if ((item.record.kind === "violation" || item.record.kind === "crowd_count") && item.record.visit_uuid) {
+      var fix = document.createElement("a");
+      fix.className = "btn";
+      fix.textContent = say("fix");
+      fix.href = shellUrl + "?kunjungan=" + encodeURIComponent(item.record.visit_uuid) + "&ubah=" + item.seq +
+        (item.record.kind === "violation" ? "#offline-violation" : "#offline-crowd");
+      actions.appendChild(fix);
+    }
     actions.appendChild(button(say("resend"), function () {
       Outbox.resend(item.seq, {}).then(sendOrRender);
     }));
@@ -233,8 +241,18 @@
         return Outbox.pending(user).then(function (left) { if (left.length) schedule(); });
       }
       if (result.status === "done") attempts = 0;
+      if ((result.sent || result.photos) && !result.setAside) refreshVisit();
       return null;
     }).then(render, render);
+  }
+
+  // The server's visit screen shows what just arrived (with its thumbnails), unless the
+  // officer is filling in a form there.
+  function refreshVisit() {
+    var main = document.querySelector("#visit-main[data-visit-uuid]:not([data-offline-visit])");
+    var panel = document.getElementById("entry-panel");
+    if (!main || !window.htmx || (panel && panel.querySelector("form"))) return;
+    window.htmx.ajax("GET", window.location.pathname, { target: "#visit-main", swap: "outerHTML" });
   }
 
   function queue(record, display) {
@@ -701,12 +719,45 @@
       if (event.target.closest("[data-offline-close]")) show(null);
     });
 
+    // A refused entry opened for fixing: the form shows it; saving replaces it (same UUID).
+    var editing = parseInt(new URLSearchParams(window.location.search).get("ubah") || "", 10);
+    if (!isNaN(editing)) {
+      Outbox.setAside(user).then(function (items) {
+        var item = items.filter(function (i) { return i.seq === editing; })[0];
+        if (!item) { editing = NaN; return; }
+        fillForm(item.record);
+      });
+    }
+
+    function fillForm(record) {
+      var form = document.getElementById(record.kind === "violation" ? "offline-violation" : "offline-crowd");
+      form.querySelector('input[name="uuid"]').value = record.uuid;
+      form.querySelector('input[name="uuid"]').removeAttribute("data-fresh");
+      form.setAttribute("data-recorded-at", record.recorded_at);
+      Object.keys(record).forEach(function (name) {
+        var inputs = form.querySelectorAll('[name="' + name + '"]');
+        for (var i = 0; i < inputs.length; i++) {
+          if (inputs[i].type === "radio") inputs[i].checked = inputs[i].value === String(record[name]);
+          else if (inputs[i].type !== "hidden" && inputs[i].type !== "file") inputs[i].value = record[name];
+        }
+      });
+      var fine = form.querySelector("[data-fine-field]");
+      if (fine && record.fine_amount) fine.hidden = false;
+      show(form.id);
+    }
+
     main.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form.hasAttribute("data-offline-entry")) return;
       event.preventDefault();
       var record = recordFromForm(form);
       if (!record) return;
+      var replacing = isNaN(editing) ? null : editing;
+      if (replacing !== null) {
+        editing = NaN;
+        record.recorded_at = form.getAttribute("data-recorded-at") || record.recorded_at;
+        form.removeAttribute("data-recorded-at");
+      }
       var submit = form.querySelector("button[type=submit]");
       if (submit.disabled) return;  // a second tap does nothing
       submit.disabled = true;
@@ -715,6 +766,8 @@
         ? photo.then(function (blob) { return Outbox.addPhoto(user, record.uuid, blob); })
         : Promise.resolve();
       keepPhoto.then(function () {
+        return replacing === null ? null : Outbox.discard(replacing);
+      }).then(function () {
         return queue(record, displayOf(form, record));
       }).then(function () {
         submit.disabled = false;
