@@ -230,7 +230,7 @@ def test_what_the_officer_needs_in_the_moment(phone, officer_on_shift):
     form.get_by_role("button", name="Simpan").click()
     phone.get_by_text("Pilih jenis pelanggaran.").wait_for()
     assert phone.get_by_text("Pilih tindakan.").is_visible()
-    assert phone.evaluate("document.activeElement.name") == "category"
+    phone.wait_for_function("() => document.activeElement.name === 'category'", timeout=3_000)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Violation)) == 0
 
     phone.get_by_text("Tidak memakai masker", exact=True).click()

@@ -198,6 +198,7 @@ def test_a_visit_ended_without_signal_is_continued_and_closed_from_today(
     phone.wait_for_url("**/patroli/luring?kunjungan=*")
     # Back to today (the phone's copy): the visit is continued, not started twice.
     phone.get_by_role("link", name="Hari ini").click()
+    phone.get_by_role("link", name="Lanjutkan kunjungan").wait_for()
     assert not phone.get_by_role("button", name="Mulai kunjungan").is_visible()
     phone.get_by_role("link", name="Lanjutkan kunjungan").click()
     phone.wait_for_url("**/patroli/luring?kunjungan=*")

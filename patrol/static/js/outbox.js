@@ -828,6 +828,8 @@
       rememberOpen(shown, rendered);
       return;  // the page offers to continue it already
     }
+    // From the phone's memory at once (no flash of Mulai kunjungan), then with the outbox.
+    decide({}, null);
     document.addEventListener("patroli:outbox", function (event) {
       var items = event.detail.waiting;
       var ended = {};
@@ -837,6 +839,10 @@
       var waitingStart = items.filter(function (item) {
         return item.record.kind === "visit_start" && !ended[item.record.uuid];
       })[0];
+      decide(ended, waitingStart);
+    });
+
+    function decide(ended, waitingStart) {
       var known = openVisit();
       var target = null;
       if (waitingStart) {
@@ -869,7 +875,7 @@
       }
       link.href = target;
       if (startForm) startForm.hidden = true;
-    });
+    }
   }
 
   // Start -----------------------------------------------------------------------------
