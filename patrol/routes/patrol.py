@@ -227,7 +227,10 @@ def violation(visit_uuid: str):
         )
     db.session.commit()
     if created and entry.photo_path:
-        entry_photos.make_thumbnail(entry.photo_path)
+        try:
+            entry_photos.make_thumbnail(entry.photo_path)
+        except OSError:  # the timeline makes it on first view instead; the entry is saved
+            current_app.logger.warning("thumbnail of %s not made now", entry.photo_path)
     message = _("Pelanggaran tersimpan.") if created else _("Pelanggaran ini sudah tersimpan.")
     return _render_entry(
         visit,
