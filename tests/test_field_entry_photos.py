@@ -173,3 +173,33 @@ def test_openapi_describes_the_photo_endpoint(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     post = paths["/entries/{entry_uuid}/photo"]["post"]
     assert {"200", "403", "404", "413", "422"} <= set(post["responses"])
+
+
+def test_a_violation_form_with_several_mistakes_shows_them_all_and_saves_nothing(
+    app, field_setup, make_image
+):
+    response = field_setup.client.post(
+        field_setup.visit_url + "/pelanggaran",
+        data={
+            "uuid": str(uuid.uuid4()),
+            "people_count": "0",
+            "offender_nik": "12345",
+            "photo": (io.BytesIO(make_image((800, 600))), "a.jpg"),
+        }
+        | INSIDE,
+        headers={"HX-Request": "true"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for message in (
+        "Pilih jenis pelanggaran.",
+        "Pilih tindakan.",
+        "Jumlah orang tidak boleh kurang dari 1.",
+        "NIK harus terdiri dari 16 angka.",
+    ):
+        assert message in html
+    assert html.count('class="field-error"') >= 4
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Violation)) == 0
+    assert files(app) == []
