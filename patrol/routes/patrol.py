@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 from flask import (
@@ -382,7 +383,10 @@ def withdraw_violation(entry_id: int):
 
 def _withdraw_reason() -> str:
     """Why an entry is withdrawn (the form's field, or the answer to htmx's prompt)."""
-    reason = (request.form.get("reason") or request.headers.get("HX-Prompt") or "").strip()
+    prompt = request.headers.get("HX-Prompt") or ""
+    if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true":
+        prompt = unquote(prompt)  # htmx encodes what a header cannot carry (not Latin-1)
+    reason = (request.form.get("reason") or prompt).strip()
     if not reason:
         raise ValidationError(_("Tulis alasan menarik catatan ini."), "reason")
     return reason
