@@ -213,6 +213,10 @@ def test_what_the_officer_needs_in_the_moment(phone, officer_on_shift):
     assert box_in_view(form.locator("fieldset").nth(0), 640)
     assert box_in_view(form.locator("fieldset").nth(1), 640)
     assert box_in_view(form.get_by_role("button", name="Simpan"), 640)
+    phone.set_viewport_size({"width": 320, "height": 640})
+    assert phone.evaluate(CLIPPED_JS) == []
+    phone.set_viewport_size({"width": 360, "height": 640})
+    form.scroll_into_view_if_needed()
     # Where the officer stands, before Simpan; outside shows before saving.
     live = form.locator("[data-live-geofence]")
     assert live.inner_text() == "Di dalam zona"

@@ -401,6 +401,8 @@ def test_a_12_mp_photo_over_a_slow_uplink_is_shrunk_and_saved(app, phone, on_shi
         assert len(saved.value.request.post_data_buffer or b"") < 20_000  # no photo inside
         phone.get_by_text("Pelanggaran tersimpan.").wait_for()
         assert counts() == (1, 1, 0)
+        # The photo follows on its own, its progress shown on the entry.
+        phone.locator(".timeline-violation [data-photo-status] progress").wait_for(timeout=5_000)
     assert len(upload.value.post_data_buffer) < 1_000_000  # shrunk on the phone
     entry = phone.locator(".timeline-violation").first
     entry.locator("img.thumb").wait_for(timeout=60_000)
