@@ -501,3 +501,22 @@ def test_a_refused_entry_is_fixed_and_sent_again(phone, on_shift):
     violation = db.session.scalar(sa.select(Violation))
     assert violation.uuid == wrong["uuid"] and violation.people_count == 2
     assert not rejected.is_visible()
+
+
+def test_a_save_after_the_session_ended_waits_and_arrives_after_login(phone, on_shift):
+    open_visit_online(phone, on_shift)
+    choose_violation(phone)
+    # Logged out elsewhere while the form was open.
+    on_shift.session_token = "ended-elsewhere"
+    db.session.commit()
+    phone.get_by_role("button", name="Simpan").click()
+    phone.wait_for_url("**/login?next=%2Fpatroli%2Fkunjungan%2F*")
+    assert counts() == (1, 0, 0)
+    from tests.conftest import DEFAULT_PASSWORD
+
+    phone.get_by_label("Nama pengguna").fill(on_shift.username)
+    phone.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
+    phone.get_by_role("button", name="Masuk", exact=True).click()
+    phone.wait_for_url("**/patroli/kunjungan/*")  # back to the visit
+    phone.get_by_text("Semua catatan terkirim.").wait_for()
+    assert counts() == (1, 1, 0)

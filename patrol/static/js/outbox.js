@@ -424,7 +424,8 @@
       note.className = "flash flash-success";
       note.setAttribute("role", "status");
       note.setAttribute("tabindex", "-1");
-      note.textContent = say(reason === "offline" ? "queued-offline" : "queued-error");
+      note.textContent = say(reason === "offline" ? "queued-offline" : reason === "login" ? "login" : "queued-error");
+      if (reason !== "login") schedule();
       if (form.closest("#checkpoint-card")) {
         var status = form.querySelector("[data-scan-status]");
         if (status) status.textContent = note.textContent;
@@ -439,7 +440,6 @@
         panel.appendChild(note);
         note.focus();
       }
-      schedule();
     });
   }
 
@@ -467,6 +467,22 @@
       alert.hidden = false;
       alert.focus();
     }
+  });
+
+  // The session ended while the form was open: the entry waits on the phone, then the
+  // login page (htmx would go there at once and lose what was typed).
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var form = entryFormOf(event);
+    var xhr = event.detail.xhr;
+    if (!form || !xhr || xhr.status !== 401) return;
+    event.preventDefault();
+    var next = xhr.getResponseHeader("HX-Redirect");
+    queueForm(form, "login").then(function () {
+      if (!next) return;
+      var login = new URL(next, window.location.href);
+      login.searchParams.set("next", window.location.pathname);  // back to this screen
+      window.location.assign(login.toString());
+    });
   });
 
   // The entry is saved: its photo follows, with progress on the entry itself. One that
