@@ -393,22 +393,6 @@
     shrink: shrink
   };
 
-  // Times read like the server's pages: 17:55 WIB, whatever the phone's own zone.
-  window.PatroliTime = {
-    clock: function (iso) {
-      var when = new Date(iso);
-      if (isNaN(when)) return "";
-      try {
-        return when.toLocaleTimeString("en-GB", {
-          timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hour12: false
-        }) + " WIB";
-      } catch (e) {
-        var wib = new Date(when.getTime() + 7 * 3600000);
-        return ("0" + wib.getUTCHours()).slice(-2) + ":" + ("0" + wib.getUTCMinutes()).slice(-2) + " WIB";
-      }
-    }
-  };
-
   // A count can be typed as well as stepped: a tap on the number selects it.
   document.addEventListener("focusin", function (event) {
     var input = event.target;

@@ -101,8 +101,18 @@
     if (open && (!uuid || open.uuid === uuid)) keep(null, knownAt || Date.now());
   }
 
+  // Times read like the server's pages: 17:55 WIB, whatever the phone's own zone.
   function clock(iso) {
-    return window.PatroliTime ? window.PatroliTime.clock(iso) : "";
+    var when = new Date(iso);
+    if (isNaN(when)) return "";
+    try {
+      return when.toLocaleTimeString("en-GB", {
+        timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hour12: false
+      }) + " WIB";
+    } catch (e) {
+      var wib = new Date(when.getTime() + 7 * 3600000);
+      return ("0" + wib.getUTCHours()).slice(-2) + ":" + ("0" + wib.getUTCMinutes()).slice(-2) + " WIB";
+    }
   }
 
   // Header: how many wait, and what happened last --------------------------------------
@@ -238,7 +248,10 @@
     }).then(function (result) {
       lastStatus = result.status;
       if (result.status === "offline" || result.status === "error") {
-        return Outbox.pending(user).then(function (left) { if (left.length) schedule(); });
+        return Promise.all([Outbox.pending(user), Outbox.photos(user)]).then(function (left) {
+          var photosLeft = left[1].filter(function (p) { return !p.error; });
+          if (left[0].length || photosLeft.length) schedule();
+        });
       }
       if (result.status === "done") attempts = 0;
       if ((result.sent || result.photos) && !result.setAside) refreshVisit();
@@ -902,8 +915,9 @@
     }).catch(function () { /* no worker: the outbox still works while the page is open */ });
   }
   render().then(function () {
-    return Outbox.pending(user).then(function (waiting) {
-      if (waiting.length && isOnline()) send();
+    return Promise.all([Outbox.pending(user), Outbox.photos(user)]).then(function (found) {
+      var photosWaiting = found[1].filter(function (p) { return !p.error; });
+      if ((found[0].length || photosWaiting.length) && isOnline()) send();
     });
   });
 })();
