@@ -520,3 +520,31 @@ def test_a_save_after_the_session_ended_waits_and_arrives_after_login(phone, on_
     phone.wait_for_url("**/patroli/kunjungan/*")  # back to the visit
     phone.get_by_text("Semua catatan terkirim.").wait_for()
     assert counts() == (1, 1, 0)
+
+
+def test_a_photo_the_server_could_not_take_waits_and_arrives_once(phone, on_shift, make_image):
+    open_visit_online(phone, on_shift)
+    failures = {"left": 1}
+
+    def fail_once(route):
+        if failures["left"]:
+            failures["left"] -= 1
+            route.fulfill(status=503, json={"error": "Layanan sedang tidak dapat dihubungi."})
+        else:
+            route.continue_()
+
+    phone.route("**/api/v1/entries/*/photo", fail_once)
+    choose_violation(phone)
+    phone.get_by_text("Data pelanggar, catatan, foto (tidak wajib)").click()
+    phone.get_by_label("Foto").set_input_files(
+        files=[{"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": make_image((2000, 1500))}]
+    )
+    phone.get_by_role("button", name="Simpan").click()
+    phone.get_by_text("Pelanggaran tersimpan.").wait_for()
+    phone.locator(".timeline-violation").get_by_text("Foto menunggu dikirim").wait_for()
+    phone.get_by_text("1 menunggu dikirim").wait_for()
+    assert counts() == (1, 1, 0) and photo_count() == 0
+    # Sent again by itself; the visit screen then shows its thumbnail.
+    phone.locator(".timeline-violation img.thumb").wait_for(timeout=20_000)
+    assert failures["left"] == 0
+    assert counts() == (1, 1, 0) and photo_count() == 1

@@ -208,8 +208,10 @@
       }
       if (response.status === 401) return "login";
       if (response.ok) {
+        var answer = await response.json().catch(function () { return {}; });
         await removePhoto(items[i].uuid);
         total.photos += 1;
+        total.photoAnswers.push({ uuid: items[i].uuid, answer: answer });
         continue;
       }
       if (response.status >= 500 || response.status === 429) return "error";
@@ -228,7 +230,7 @@
     var tokenUrl = options.tokenUrl || "/api/v1/csrf-token";
     var token = options.token;
     var user = options.user;
-    var total = { status: "done", sent: 0, setAside: 0, photos: 0 };
+    var total = { status: "done", sent: 0, setAside: 0, photos: 0, photoAnswers: [] };
     try {
       if (options.fetchToken || !token || user === undefined) {
         var fresh = await freshToken(tokenUrl);

@@ -254,7 +254,8 @@
         });
       }
       if (result.status === "done") attempts = 0;
-      if ((result.sent || result.photos) && !result.setAside) refreshVisit();
+      (result.photoAnswers || []).forEach(function (sent) { showThumbnail(sent.uuid, sent.answer); });
+      if (result.sent && !result.setAside) refreshVisit();
       return null;
     }).then(render, render);
   }
