@@ -202,6 +202,9 @@ def from_env(instance_path: str) -> dict:
         "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
         # Largest request body of any kind (413 above it): a photo plus its form, with room.
         "MAX_CONTENT_LENGTH": _int("PHOTO_MAX_BYTES", 10 * 1024 * 1024) + 2 * 1024 * 1024,
+        # Seconds an officer's phone waits for the answer to saving an entry before it keeps
+        # the entry in its outbox instead (to be sent again; the UUID makes that safe).
+        "SAVE_TIMEOUT_SECONDS": _int("SAVE_TIMEOUT_SECONDS", 15),
         # Crowd levels against a zone's capacity: "ramai" from this percentage, "melebihi
         # kapasitas" above the second one, "sepi" below the first.
         "CROWD_BUSY_PERCENT": _int("CROWD_BUSY_PERCENT", 50),

@@ -39,6 +39,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# Checkpoint short codes (issue 16): typed by an officer whose camera fails, so no
+# look-alike characters (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V) and no case.
+SHORT_CODE_ALPHABET = "ACEFHJKMNPRTWXY34679"
+SHORT_CODE_LENGTH = 6
+
+
+def new_short_code() -> str:
+    """A random checkpoint short code, e.g. ``K7MXA3`` (20^6 = 64 million of them)."""
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
 class UTCDateTime(sa.TypeDecorator):
     """A timezone-aware UTC datetime on every backend (SQLite drops the zone otherwise)."""
 
@@ -378,6 +389,8 @@ class Checkpoint(db.Model):
     lat: Mapped[float] = mapped_column(sa.Float)
     lon: Mapped[float] = mapped_column(sa.Float)
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    # Printed under the QR code for typing (patrol.services.checkpoints.normalise_code).
+    short_code: Mapped[str] = mapped_column(sa.String(8), unique=True, default=new_short_code)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -137,10 +137,27 @@ def test_count_is_corrected_and_withdrawn_with_audit(field_setup):
     )
     assert response.status_code == 200
     assert (counts()[0].headcount, counts()[0].level) == (150, "over")
-    field_setup.client.post(f"/patroli/hitung/{saved.id}/tarik", headers={"HX-Request": "true"})
+    url = f"/patroli/hitung/{saved.id}/tarik"
+    assert field_setup.client.post(url, headers={"HX-Request": "true"}).status_code == 422
+    assert counts()[0].withdrawn_at is None
+    field_setup.client.post(url, data={"reason": "Hitung ulang"}, headers={"HX-Request": "true"})
     assert counts()[0].withdrawn_at is not None
-    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions == ["correct", "withdraw"]
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["correct", "withdraw"]
+    assert events[1].after["reason"] == "Hitung ulang"
+
+
+def test_a_withdraw_reason_that_htmx_had_to_encode_is_kept_as_typed(field_setup):
+    field_setup.post_count("5")
+    saved = counts()[0]
+    headers = {
+        "HX-Request": "true",
+        "HX-Prompt": "Salah%20hitung%20%E2%80%94%20dobel",
+        "HX-Prompt-URI-AutoEncoded": "true",
+    }
+    field_setup.client.post(f"/patroli/hitung/{saved.id}/tarik", headers=headers)
+    event = db.session.scalars(sa.select(AuditEvent)).one()
+    assert event.after["reason"] == "Salah hitung — dobel"
 
 
 def test_count_correction_after_15_minutes_is_refused(field_setup):

@@ -126,7 +126,7 @@ def test_a_saved_violation_is_answered_alone_with_a_fresh_form(field_setup):
     assert 'hx-swap-oob="delete"' not in text
     # The message, then a fresh empty form with a new UUID; the buttons out of band.
     assert text.index("Pelanggaran tersimpan.") < text.index('id="violation-form-title"')
-    assert key not in text and "data-fresh" in text
+    assert f'value="{key}"' not in text and "data-fresh" in text
     assert 'id="entry-buttons" hx-swap-oob="true"' in text
     assert 'id="visit-main"' not in text
 
@@ -272,14 +272,21 @@ def test_author_corrects_within_15_minutes_and_it_is_audited(field_setup):
 def test_author_withdraws_and_the_record_stays(field_setup):
     field_setup.post_violation()
     saved = violations()[0]
+    url = f"/patroli/pelanggaran/{saved.id}/tarik"
+    refused = field_setup.client.post(url, headers={"HX-Request": "true"})
+    assert refused.status_code == 422
+    assert "Tulis alasan menarik catatan ini." in refused.get_data(as_text=True)
+    assert violations()[0].withdrawn_at is None
+    # htmx sends the answer to its prompt in a header.
     response = field_setup.client.post(
-        f"/patroli/pelanggaran/{saved.id}/tarik", headers={"HX-Request": "true"}
+        url, headers={"HX-Request": "true", "HX-Prompt": "Salah orang"}
     )
     assert response.status_code == 200
     assert "Ditarik" in response.get_data(as_text=True)
     (kept,) = violations()
-    assert kept.withdrawn_at is not None
-    assert db.session.scalars(sa.select(AuditEvent.action)).one() == "withdraw"
+    assert kept.withdrawn_at is not None and kept.withdrawn_reason == "Salah orang"
+    event = db.session.scalars(sa.select(AuditEvent)).one()
+    assert event.action == "withdraw" and event.after["reason"] == "Salah orang"
 
 
 def test_correction_after_15_minutes_is_refused(field_setup):

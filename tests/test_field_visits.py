@@ -169,7 +169,7 @@ def test_visit_left_open_is_closed_by_the_system_at_shift_end(
     login(client, officer)
     # Opening the officer's home closes it lazily.
     home = client.get("/patroli/").get_data(as_text=True)
-    assert "Lanjutkan kunjungan" not in home
+    assert ">Lanjutkan kunjungan</a>" not in home
     assert "ditutup sistem di akhir shift" in home
     db.session.refresh(visit)
     assert visit.closed_by == "system"

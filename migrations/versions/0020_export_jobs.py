@@ -1,7 +1,7 @@
 """export jobs: long exports run off the request path, their progress and file
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-11-30 13:00:00
 
 One row per export run as a background job (services.export_jobs): who asked, which
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

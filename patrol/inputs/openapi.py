@@ -73,6 +73,14 @@ class ParkForecast(BaseModel):
     hours: list[ForecastHour] = Field(min_length=24, max_length=24)
 
 
+class EntryPhoto(BaseModel):
+    """A violation's photo stored (now, or already: a retry changes nothing)."""
+
+    uuid: str
+    photo_url: str
+    thumbnail_url: str
+
+
 class SosCreated(BaseModel):
     """The alert raised (or the first one, for a retried send)."""
 
@@ -113,7 +121,7 @@ def _app_version() -> str:
 
 def _schemas() -> dict:
     models = [SosRequest, SyncBatch, *RECORD_KINDS.values()]
-    answers = [Error, CsrfToken, Parks, ParkForecast, SosCreated, SyncResults]
+    answers = [Error, CsrfToken, Parks, ParkForecast, EntryPhoto, SosCreated, SyncResults]
     _, top = models_json_schema(
         [(m, "validation") for m in models] + [(m, "serialization") for m in answers],
         ref_template=REF,
@@ -246,6 +254,50 @@ def describe_api(server_url: str) -> dict:
                         "401": _error("The session ended: log in again."),
                         "403": _error("Not an officer."),
                         "413": _error(f"More than {MAX_RECORDS} records."),
+                    },
+                }
+            },
+            "/entries/{entry_uuid}/photo": {
+                "post": {
+                    "summary": "Attach a violation's photo by the violation's UUID (officers)",
+                    "description": (
+                        "Sent after the entry itself (online or from the outbox), shrunk on "
+                        "the phone. Exactly once: while the entry has a photo, another "
+                        "upload stores nothing and gets the same answer. The server "
+                        "re-encodes it as JPEG without metadata and keeps a thumbnail."
+                    ),
+                    "security": officer,
+                    "parameters": [
+                        {
+                            "name": "entry_uuid",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "format": "uuid"},
+                            "description": "The violation's client UUID.",
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["photo"],
+                                    "properties": {
+                                        "photo": {"type": "string", "contentMediaType": "image/*"}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json("EntryPhoto", "Stored now, or already stored (a retry)."),
+                        "400": _error("The CSRF token expired."),
+                        "401": _error("The session ended: log in again."),
+                        "403": _error("Another officer's entry."),
+                        "404": _error("No violation has this UUID."),
+                        "413": _error("The photo is too large."),
+                        "422": _error("No photo, or not an image."),
                     },
                 }
             },

@@ -14,7 +14,7 @@ from patrol.inputs.api import SosRequest
 from patrol.inputs.openapi import describe_api
 from patrol.models import Zone
 from patrol.rules.timeutil import utcnow, wib_today
-from patrol.services import crowd_hours
+from patrol.services import crowd_hours, entry_photos
 from patrol.services import sync as sync_service
 from patrol.services.dashboard import FRESH_HOURS, park_record, raise_sos, zone_levels
 from patrol.services.errors import ValidationError
@@ -128,6 +128,39 @@ def sync():
     response = jsonify(results=[result.as_dict() for result in results])
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- Entry photos (issue 16, engineer field): a photo sent after its entry, once. ---
+
+
+@bp.route("/entries/<entry_uuid>/photo", methods=["POST"])
+@roles("officer")
+def entry_photo(entry_uuid: str):
+    """Attach the photo of a violation by the violation's UUID; a retry changes nothing."""
+    upload = request.files.get("photo")
+    try:
+        data = upload.stream.read(current_app.config["PHOTO_MAX_BYTES"] + 1) if upload else None
+        attached = entry_photos.attach_photo(current_user.id, entry_uuid, data)
+    except entry_photos.EntryNotFound:
+        return jsonify(error=_("Catatan untuk foto ini tidak ditemukan.")), 404
+    except entry_photos.NotYours:
+        return jsonify(error=_("Catatan ini milik petugas lain.")), 403
+    except ValidationError as error:
+        db.session.rollback()
+        too_big = data is not None and len(data) > current_app.config["PHOTO_MAX_BYTES"]
+        return jsonify(error=error.message, field=error.field), 413 if too_big else 422
+    db.session.commit()
+    violation = attached.violation
+    response = jsonify(
+        uuid=violation.uuid,
+        photo_url=url_for("patrol.violation_photo", entry_id=violation.id),
+        thumbnail_url=url_for("patrol.violation_thumbnail", entry_id=violation.id),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- end of entry photos ---
 
 
 @bp.route("/openapi.json")

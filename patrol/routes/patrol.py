@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import unquote
 
 from flask import (
     Blueprint,
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import ValidationError as PydanticError
 
 from patrol.access import can_see_visit_record, own_visit_or_abort, owns_visit, public, roles, staff
 from patrol.extensions import db
@@ -31,12 +33,14 @@ from patrol.inputs.field import (
     VisitEndForm,
     VisitStartForm,
 )
+from patrol.inputs.messages import message_for
 from patrol.models import CrowdCount, Violation, Visit
 from patrol.rules.timeutil import utcnow
 from patrol.services import (
     checkpoints,
     crowd_hours,
     entries,
+    entry_photos,
     nik_lookups,
     photos,
     visits,
@@ -53,6 +57,8 @@ bp = Blueprint("patrol", __name__, url_prefix="/patroli")
 VIOLATION_FIELDS = {"category", "action", "people_count", "fine_amount", "offender_name"}
 VIOLATION_FIELDS |= {"offender_nik", "notes", "photo"}
 CROWD_FIELDS = {"headcount"}
+# Fails the photo check, which the service makes last, before writing anything.
+NOT_A_PHOTO = b"not a photo"
 
 
 def _errors(error: ValidationError | None, known: set[str]) -> dict[str, str]:
@@ -197,22 +203,38 @@ def violation(visit_uuid: str):
         return _render_entry(visit, panel="violation")
     photo = request.files.get("photo")
     try:
-        form = parse(ViolationForm, request.form)
-        photo_bytes = _read_photo(photo)
-        entry, created = entries.log_violation(
+        form = ViolationForm.model_validate(request.form.to_dict())
+    except PydanticError as problems:
+        # Every field the input layer refuses, at once, each beside its field.
+        errors: dict[str, str] = {}
+        for problem in problems.errors(include_url=False):
+            message, name = message_for(problem)
+            errors.setdefault(name if name in VIOLATION_FIELDS else "_form", message)
+        values = request.form.to_dict()
+        values.pop("offender_nik", None)  # a NIK is not echoed back into the page
+        return _render_entry(visit, 422, panel="violation", values=values, errors=errors)
+    fields = {
+        "category": form.category,
+        "action": form.action,
+        "people_count": form.people_count,
+        "fine_amount": form.fine_amount,
+        "offender_name": form.offender_name,
+        "offender_nik": form.offender_nik,
+        "notes": form.notes,
+    }
+
+    def log(photo_bytes, **values):
+        return entries.log_violation(
             current_user.id,
             visit.uuid,
             form.uuid,
-            category=form.category,
-            action=form.action,
-            people_count=form.people_count,
-            fine_amount=form.fine_amount,
-            offender_name=form.offender_name,
-            offender_nik=form.offender_nik,
-            notes=form.notes,
             gps=form.gps,
             photo=photo_bytes,
+            **values,
         )
+
+    try:
+        entry, created = log(_read_photo(photo), **fields)
     except ValidationError as error:
         db.session.rollback()
         values = request.form.to_dict()
@@ -222,9 +244,14 @@ def violation(visit_uuid: str):
             422,
             panel="violation",
             values=values,
-            errors=_errors(error, VIOLATION_FIELDS),
+            errors=_every_error(error, fields, log),
         )
     db.session.commit()
+    if created and entry.photo_path:
+        try:
+            entry_photos.make_thumbnail(entry.photo_path)
+        except OSError:  # the timeline makes it on first view instead; the entry is saved
+            current_app.logger.warning("thumbnail of %s not made now", entry.photo_path)
     message = _("Pelanggaran tersimpan.") if created else _("Pelanggaran ini sudah tersimpan.")
     return _render_entry(
         visit,
@@ -233,6 +260,40 @@ def violation(visit_uuid: str):
         new_entry=entries.timeline_entry("violation", entry, current_user.id),
         created=created,
     )
+
+
+def _every_error(first: ValidationError, fields: dict, log) -> dict[str, str]:
+    """All of a violation form's errors at once, not only the first one the service met.
+
+    The service stops at the first broken rule; here each broken field is set aside (given
+    a neutral value) and the rest is checked again, so the rules stay in one place. Each
+    trial carries a photo that is not one: the service checks it last, just before it
+    would write anything, so a trial that passes every other rule still saves nothing.
+    """
+    errors = _errors(first, VIOLATION_FIELDS)
+    neutral = {
+        "category": next((c.code for c in entries.categories()), None),
+        "action": next((a.code for a in entries.actions() if not a.requires_amount), None),
+        "people_count": "1",
+        "fine_amount": None,
+        "offender_name": None,
+        "offender_nik": None,
+        "notes": None,
+    }
+    trial = dict(fields)
+    error = first
+    while error.field in neutral and trial[error.field] != neutral[error.field]:
+        trial[error.field] = neutral[error.field]
+        try:
+            log(NOT_A_PHOTO, **trial)
+        except ValidationError as further:
+            error = further
+        finally:
+            db.session.rollback()
+        if error.field == "photo":
+            break  # everything else passes
+        errors.setdefault(*next(iter(_errors(error, VIOLATION_FIELDS).items())))
+    return errors
 
 
 def _read_photo(photo) -> bytes | None:
@@ -329,12 +390,23 @@ def withdraw_violation(entry_id: int):
     """Withdraw a violation within 15 minutes; it stays on record, marked withdrawn."""
     entry = _entry(Violation, entry_id)
     try:
-        entries.withdraw_violation(current_user.id, entry, request.form.get("reason"))
+        entries.withdraw_violation(current_user.id, entry, _withdraw_reason())
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
     db.session.commit()
     return _render_visit(entry.visit, saved=_("Pelanggaran ditarik."))
+
+
+def _withdraw_reason() -> str:
+    """Why an entry is withdrawn (the form's field, or the answer to htmx's prompt)."""
+    prompt = request.headers.get("HX-Prompt") or ""
+    if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true":
+        prompt = unquote(prompt)  # htmx encodes what a header cannot carry (not Latin-1)
+    reason = (request.form.get("reason") or prompt).strip()
+    if not reason:
+        raise ValidationError(_("Tulis alasan menarik catatan ini."), "reason")
+    return reason
 
 
 @bp.route("/hitung/<int:entry_id>/ubah", methods=["GET", "POST"])
@@ -371,7 +443,7 @@ def withdraw_crowd(entry_id: int):
     """Withdraw a headcount within 15 minutes; it stays on record, marked withdrawn."""
     entry = _entry(CrowdCount, entry_id)
     try:
-        entries.withdraw_crowd_count(current_user.id, entry)
+        entries.withdraw_crowd_count(current_user.id, entry, reason=_withdraw_reason())
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(entry.visit, 422, errors={"_timeline": error.message})
@@ -431,6 +503,21 @@ def violation_photo(entry_id: int):
     path = photos.photo_file(entry)
     if path is None or not path.is_file():
         abort(404)
+    return _private_jpeg(path)
+
+
+@bp.route("/pelanggaran/<int:entry_id>/foto/kecil")
+@staff
+def violation_thumbnail(entry_id: int):
+    """The small copy of a violation's photo that the timeline shows."""
+    entry = _visible_violation(entry_id)
+    path = entry_photos.thumbnail_file(entry)
+    if path is None:
+        abort(404)
+    return _private_jpeg(path)
+
+
+def _private_jpeg(path):
     response = send_file(path, mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -14,6 +14,7 @@ Functions take plain values, add and flush; the caller commits once.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +29,8 @@ from patrol.extensions import db
 from patrol.inputs import parse
 from patrol.inputs.field import GpsFields, GpsFix
 from patrol.models import (
+    SHORT_CODE_ALPHABET,
+    SHORT_CODE_LENGTH,
     Assignment,
     Checkpoint,
     CheckpointScan,
@@ -36,6 +39,7 @@ from patrol.models import (
     RoundStop,
     Visit,
     Zone,
+    new_short_code,
 )
 from patrol.rules import geofence
 from patrol.rules.timeutil import utcnow
@@ -122,7 +126,9 @@ def create_checkpoint(actor_id: int, zone_id: int, name: str | None, lat, lon) -
     zone = active_zone(zone_id)
     checkpoint_name = _name(name)
     lat_v, lon_v = _position(zone, lat, lon)
-    checkpoint = Checkpoint(zone_id=zone.id, name=checkpoint_name, lat=lat_v, lon=lon_v)
+    checkpoint = Checkpoint(
+        zone_id=zone.id, name=checkpoint_name, lat=lat_v, lon=lon_v, short_code=free_short_code()
+    )
     db.session.add(checkpoint)
     db.session.flush()
     record(actor_id, "create", "checkpoint", checkpoint.id, None, _snapshot(checkpoint))
@@ -143,6 +149,7 @@ def reissue_token(actor_id: int, checkpoint: Checkpoint) -> Checkpoint:
     from patrol.models import new_token
 
     checkpoint.token = new_token()
+    checkpoint.short_code = free_short_code()
     record(actor_id, "reissue_token", "checkpoint", checkpoint.id, None, None)
     db.session.flush()
     return checkpoint
@@ -263,12 +270,31 @@ def _checkpoint_fix(checkpoint: Checkpoint, gps: GpsFix) -> dict:
     }
 
 
+def free_short_code() -> str:
+    """A short code no checkpoint has yet (a clash among 64 million is rare: draw again)."""
+    while True:
+        code = new_short_code()
+        taken = db.session.scalar(sa.select(Checkpoint.id).where(Checkpoint.short_code == code))
+        if taken is None:
+            return code
+
+
+def normalise_code(text: str) -> str | None:
+    """A typed short code in its stored form (any case, spaces or dashes), else None."""
+    code = re.sub(r"[\s\-]", "", text).upper()
+    if len(code) == SHORT_CODE_LENGTH and all(c in SHORT_CODE_ALPHABET for c in code):
+        return code
+    return None
+
+
 def checkpoint_for_token(token: str | None) -> Checkpoint:
-    """The checkpoint whose sticker or tag carries this token."""
+    """The checkpoint whose sticker or tag carries this token, or whose short code was typed."""
     text = (token or "").strip()
     if not text:
         raise ValidationError(_("Kode titik kosong. Pindai stiker atau tag NFC."), "token")
-    checkpoint = db.session.scalar(sa.select(Checkpoint).where(Checkpoint.token == text))
+    code = normalise_code(text)
+    column, value = (Checkpoint.short_code, code) if code else (Checkpoint.token, text)
+    checkpoint = db.session.scalar(sa.select(Checkpoint).where(column == value))
     if checkpoint is None:
         raise ValidationError(_("Kode titik tidak dikenal."), "token")
     return checkpoint

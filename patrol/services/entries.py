@@ -331,10 +331,13 @@ def correct_crowd_count(
     return crowd
 
 
-def withdraw_crowd_count(actor_id: int, crowd: CrowdCount, now: datetime | None = None):
-    """Withdraw a headcount within 15 minutes (kept, marked withdrawn, audited)."""
+def withdraw_crowd_count(
+    actor_id: int, crowd: CrowdCount, now: datetime | None = None, reason: str | None = None
+):
+    """Withdraw a headcount within 15 minutes (kept, marked withdrawn; the reason audited)."""
     now = now or utcnow()
     _check_editable(crowd, actor_id, now)
+    why = _text(reason, 200, "reason", _("Alasan"))
     crowd.withdrawn_at = now
     record(
         actor_id,
@@ -342,7 +345,7 @@ def withdraw_crowd_count(actor_id: int, crowd: CrowdCount, now: datetime | None 
         "crowd_count",
         crowd.id,
         {"withdrawn_at": None},
-        {"withdrawn_at": now.isoformat()},
+        {"withdrawn_at": now.isoformat(), "reason": why},
     )
     db.session.flush()
     return crowd

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from patrol.rules import crowd, geofence
 from patrol.rules.numbers import angka
+from patrol.rules.timeutil import utcnow
 from patrol.services.entries import level_for
 
 
@@ -48,6 +49,11 @@ def crowd_level_for(headcount, capacity: int) -> str | None:
         return None
 
 
+def rendered_at() -> str:
+    """When this page was made (UTC, ISO 8601): a phone tells an old copy from a new one."""
+    return utcnow().isoformat(timespec="milliseconds")
+
+
 def register_template_helpers(app: Flask) -> None:
     """Make the filters and globals above available to every template."""
     app.jinja_env.filters["rupiah"] = rupiah
@@ -58,4 +64,5 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["crowd_level_label"] = crowd.level_label
     app.jinja_env.globals["sanction_label"] = sanction_label
     app.jinja_env.globals["new_visit_uuid"] = new_visit_uuid
+    app.jinja_env.globals["rendered_at"] = rendered_at
     app.jinja_env.globals["crowd_level_for"] = crowd_level_for

@@ -98,6 +98,14 @@ def test_officer_logs_a_visit_a_violation_and_a_crowd_count(phone, officer_on_sh
     assert_accessible(phone)
     phone.get_by_role("link", name="Kembali ke kunjungan").click()
 
+    # Ending asks first: a dismissed question leaves the visit open.
+    questions = []
+    phone.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    phone.get_by_role("button", name="Selesai kunjungan").click()
+    phone.wait_for_timeout(300)
+    assert questions == ["Selesaikan kunjungan di Alun-Alun Tugu sekarang?"]
+    assert "/kunjungan/" in phone.url
+    phone.once("dialog", lambda dialog: dialog.accept())
     phone.get_by_role("button", name="Selesai kunjungan").click()
     phone.wait_for_url("**/patroli/")
     assert phone.get_by_text("Kunjungan di Alun-Alun Tugu selesai.").is_visible()
@@ -160,3 +168,89 @@ def test_gps_denied_still_saves(browser, live_server, officer_on_shift):
         assert "Sedang" in hint.inner_text()
     finally:
         context.close()
+
+
+CLIPPED_JS = """() => [...document.querySelectorAll('.btn, button, a.btn, .choice span')]
+  .filter(el => el.offsetParent !== null && (el.scrollWidth > el.clientWidth + 1))
+  .map(el => el.textContent.trim())"""
+
+
+def box_in_view(locator, height):
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_what_the_officer_needs_in_the_moment(phone, officer_on_shift):
+    import sqlalchemy as sa
+
+    from patrol.extensions import db
+    from patrol.models import AuditEvent, Violation
+
+    officer, _zone = officer_on_shift
+    log_in(phone, officer)
+    # No label clips its button on a 320 px screen.
+    phone.set_viewport_size({"width": 320, "height": 640})
+    assert phone.evaluate(CLIPPED_JS) == []
+    start_visit(phone, "Alun-Alun Tugu")
+    phone.get_by_text("GPS siap, akurasi ±10 m").wait_for()
+    assert phone.evaluate(CLIPPED_JS) == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+
+    # SOS: in view without scrolling, far from Selesai kunjungan.
+    phone.set_viewport_size({"width": 360, "height": 640})
+    phone.evaluate("window.scrollTo(0, 0)")
+    sos = phone.get_by_role("button", name="SOS")
+    assert box_in_view(sos, 640)
+    end = phone.get_by_role("button", name="Selesai kunjungan").bounding_box()
+    assert end["y"] - (sos.bounding_box()["y"] + sos.bounding_box()["height"]) > 300
+    # The zone is drawn from its outline, without map tiles.
+    assert "Di dalam zona" in phone.locator("[data-zone-sketch]").inner_text()
+
+    # The violation form fits 360x640: category, action and Simpan without scrolling.
+    phone.get_by_role("button", name="Pelanggaran").click()
+    form = phone.locator("form.violation-form")
+    form.wait_for()
+    assert box_in_view(form.locator("fieldset").nth(0), 640)
+    assert box_in_view(form.locator("fieldset").nth(1), 640)
+    assert box_in_view(form.get_by_role("button", name="Simpan"), 640)
+    phone.set_viewport_size({"width": 320, "height": 640})
+    assert phone.evaluate(CLIPPED_JS) == []
+    phone.set_viewport_size({"width": 360, "height": 640})
+    form.scroll_into_view_if_needed()
+    # Where the officer stands, before Simpan; outside shows before saving.
+    live = form.locator("[data-live-geofence]")
+    assert live.inner_text() == "Di dalam zona"
+    phone.context.set_geolocation(OUTSIDE)
+    phone.wait_for_function(
+        "() => document.querySelector('[data-live-geofence]').textContent.startsWith('Di luar')"
+    )
+    assert "m dari batas" in live.inner_text()
+    phone.context.set_geolocation(MALANG)
+    phone.wait_for_function(
+        "() => document.querySelector('[data-live-geofence]').textContent === 'Di dalam zona'"
+    )
+
+    # Simpan with nothing chosen: every error at once, the first one focused.
+    form.get_by_role("button", name="Simpan").click()
+    phone.get_by_text("Pilih jenis pelanggaran.").wait_for()
+    assert phone.get_by_text("Pilih tindakan.").is_visible()
+    phone.wait_for_function("() => document.activeElement.name === 'category'", timeout=3_000)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Violation)) == 0
+
+    phone.get_by_text("Tidak memakai masker", exact=True).click()
+    phone.get_by_text("Teguran lisan", exact=True).click()
+    phone.get_by_role("button", name="Simpan").click()
+    phone.get_by_text("Pelanggaran tersimpan.").wait_for()
+    saved = phone.locator(".timeline-violation.is-new")
+    phone.wait_for_timeout(300)
+    assert box_in_view(saved, 640)
+
+    # Withdrawing asks for the reason, kept in the audit.
+    phone.once("dialog", lambda dialog: dialog.accept("Salah orang"))
+    saved.get_by_role("button", name="Tarik").click()
+    phone.locator(".timeline-violation.is-withdrawn").wait_for()
+    db.session.expire_all()
+    violation = db.session.scalar(sa.select(Violation))
+    assert violation.withdrawn_reason == "Salah orang"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "withdraw"))
+    assert event.after["reason"] == "Salah orang"

@@ -41,9 +41,17 @@
     if (!form.hasAttribute || !form.hasAttribute("data-gps-form")) return;
     if (form.getAttribute("data-gps-done") === "1") return;
     event.preventDefault();
+    if (form.getAttribute("data-gps-busy") === "1") return;  // a second tap does nothing
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) return;
+    form.setAttribute("data-gps-busy", "1");
     var status = form.querySelector("[data-gps-progress]");
     var button = form.querySelector("button[type=submit]");
-    if (button) button.disabled = true;
+    if (button) {
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+      button.classList.add("is-busy");
+    }
     if (status) status.textContent = text(form, "taking");
     function send(fix, error) {
       fill(form, fix, error);
@@ -82,6 +90,159 @@
     else if (lastError) status.textContent = text(host, lastError);
     else status.textContent = text(host, "waiting");
     status.className = "gps-status" + (lastFix ? " gps-ok" : lastError ? " gps-bad" : "");
+    showZone();
+  }
+
+  // The zone without a network: outline, position, accuracy circle and the distance to
+  // the boundary, drawn as SVG from the zone's geometry (no map tiles needed). Mirrors
+  // patrol/geofence.py closely enough for the screen; the server's verdict is the record.
+  var EARTH_M = 6371008.8;
+  var RAD = Math.PI / 180;
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function zoneGeometry() {
+    var host = document.querySelector("[data-zone-geometry]");
+    if (!host) return null;
+    try {
+      return JSON.parse(host.getAttribute("data-zone-geometry"));
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function zoneCentre(geometry) {
+    if (geometry.type === "Point") return [geometry.coordinates[1], geometry.coordinates[0]];
+    var ring = geometry.coordinates[0];
+    var lat = 0, lon = 0;
+    for (var i = 0; i < ring.length; i++) { lat += ring[i][1]; lon += ring[i][0]; }
+    return [lat / ring.length, lon / ring.length];
+  }
+
+  function planeAround(origin) {
+    var k = Math.cos(origin[0] * RAD);
+    return function (lat, lon) {
+      return [(lon - origin[1]) * RAD * EARTH_M * k, -(lat - origin[0]) * RAD * EARTH_M];
+    };
+  }
+
+  function segmentDistance(p, a, b) {
+    var dx = b[0] - a[0], dy = b[1] - a[1];
+    var t = dx || dy ? ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy) : 0;
+    t = Math.max(0, Math.min(1, t));
+    return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
+  }
+
+  // {inside, edge}: whether the point is in the zone and its distance (m) to the boundary.
+  function boundary(geometry, lat, lon) {
+    var project = planeAround(zoneCentre(geometry));
+    var p = project(lat, lon);
+    if (geometry.type === "Point") {
+      var d = Math.hypot(p[0], p[1]);
+      var r = geometry.properties.radius_m;
+      return { inside: d <= r, edge: Math.abs(d - r) };
+    }
+    var ring = geometry.coordinates[0].map(function (c) { return project(c[1], c[0]); });
+    var inside = false;
+    var edge = Infinity;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var a = ring[i], b = ring[j];
+      if ((a[1] > p[1]) !== (b[1] > p[1]) &&
+          p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]) inside = !inside;
+      edge = Math.min(edge, segmentDistance(p, a, b));
+    }
+    return { inside: inside, edge: edge };
+  }
+
+  function liveVerdict(geometry, fix) {
+    if (!fix) return { status: "no_gps" };
+    var b = boundary(geometry, fix.coords.latitude, fix.coords.longitude);
+    var accuracy = fix.coords.accuracy;
+    if (!(accuracy >= 0) || accuracy > 100 || b.edge < accuracy) {
+      return { status: "uncertain", edge: b.edge, inside: b.inside };
+    }
+    return { status: b.inside ? "inside" : "outside", edge: b.edge, inside: b.inside };
+  }
+
+  function verdictText(host, verdict) {
+    var key = "data-verdict-" + verdict.status.replace("_", "-");
+    return (host.getAttribute(key) || "").replace("{m}", String(Math.round(verdict.edge || 0)));
+  }
+
+  function node(name, attrs) {
+    var el = document.createElementNS(SVG, name);
+    Object.keys(attrs).forEach(function (key) { el.setAttribute(key, attrs[key]); });
+    return el;
+  }
+
+  function drawZone(box, geometry, fix) {
+    var project = planeAround(zoneCentre(geometry));
+    var points = [];
+    var shape;
+    if (geometry.type === "Point") {
+      var r = geometry.properties.radius_m;
+      points = [[-r, -r], [r, r]];
+      shape = node("circle", { cx: 0, cy: 0, r: r, "class": "sketch-zone" });
+    } else {
+      points = geometry.coordinates[0].map(function (c) { return project(c[1], c[0]); });
+      shape = node("polygon", {
+        points: points.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "),
+        "class": "sketch-zone"
+      });
+    }
+    var me = null;
+    if (fix) {
+      me = project(fix.coords.latitude, fix.coords.longitude);
+      var acc = Math.max(fix.coords.accuracy || 0, 1);
+      points = points.concat([[me[0] - acc, me[1] - acc], [me[0] + acc, me[1] + acc]]);
+    }
+    var xs = points.map(function (p) { return p[0]; });
+    var ys = points.map(function (p) { return p[1]; });
+    var minX = Math.min.apply(null, xs), maxX = Math.max.apply(null, xs);
+    var minY = Math.min.apply(null, ys), maxY = Math.max.apply(null, ys);
+    var pad = Math.max(maxX - minX, maxY - minY) * 0.08 + 5;
+    var svg = node("svg", {
+      viewBox: [minX - pad, minY - pad, maxX - minX + 2 * pad, maxY - minY + 2 * pad].map(function (v) {
+        return v.toFixed(1);
+      }).join(" "),
+      "class": "zone-sketch-svg",
+      preserveAspectRatio: "xMidYMid meet",
+      "aria-hidden": "true",
+      focusable: "false"
+    });
+    var unit = (Math.max(maxX - minX, maxY - minY) + 2 * pad) / 100;
+    shape.setAttribute("stroke-width", (unit * 0.8).toFixed(2));
+    svg.appendChild(shape);
+    if (me) {
+      svg.appendChild(node("circle", {
+        cx: me[0].toFixed(1), cy: me[1].toFixed(1), r: Math.max(fix.coords.accuracy || 0, 1).toFixed(1),
+        "class": "sketch-accuracy", "stroke-width": (unit * 0.5).toFixed(2)
+      }));
+      svg.appendChild(node("circle", {
+        cx: me[0].toFixed(1), cy: me[1].toFixed(1), r: (unit * 2).toFixed(2), "class": "sketch-me",
+        "stroke-width": (unit * 0.6).toFixed(2)
+      }));
+    }
+    var holder = box.querySelector("[data-zone-sketch-svg]");
+    holder.textContent = "";
+    holder.appendChild(svg);
+  }
+
+  function showZone() {
+    var geometry = zoneGeometry();
+    if (!geometry) return;
+    var verdict = liveVerdict(geometry, lastFix);
+    var sketch = document.querySelector("[data-zone-sketch]");
+    if (sketch) {
+      drawZone(sketch, geometry, lastFix);
+      var caption = sketch.querySelector("[data-zone-sketch-text]");
+      if (caption) caption.textContent = verdictText(sketch, verdict);
+    }
+    // Before Simpan: the entry form says where the officer stands now.
+    var lives = document.querySelectorAll("[data-live-geofence]");
+    for (var i = 0; i < lives.length; i++) {
+      lives[i].textContent = verdictText(lives[i], verdict);
+      lives[i].className = "live-geofence verdict verdict-" + verdict.status;
+    }
   }
 
   function startWatch() {
@@ -180,14 +341,83 @@
     }
   });
 
-  // A photo over the limit is refused on the phone already, before a slow upload.
+  // Photos are shrunk on the phone (longest side 1600 px, JPEG) as soon as they are
+  // taken, so that a 12 MP photo becomes a few hundred KB before any upload starts.
+  var PHOTO_SIDE = 1600;
+  var PHOTO_QUALITY = 0.8;
+
+  function decode(file) {
+    if (window.createImageBitmap) {
+      return createImageBitmap(file, { imageOrientation: "from-image" }).catch(function () {
+        return createImageBitmap(file);
+      });
+    }
+    return new Promise(function (resolve, reject) {
+      var img = new Image();
+      var url = URL.createObjectURL(file);
+      img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("decode")); };
+      img.src = url;
+    });
+  }
+
+  // A Blob of the shrunk photo; the file itself when the browser cannot decode it (the
+  // server then says why, or re-encodes it).
+  function shrink(file) {
+    return decode(file).then(function (image) {
+      var scale = Math.min(1, PHOTO_SIDE / Math.max(image.width, image.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(image.width * scale));
+      canvas.height = Math.max(1, Math.round(image.height * scale));
+      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+      if (image.close) image.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", PHOTO_QUALITY);
+      });
+    }).catch(function () { return file; });
+  }
+
   document.addEventListener("change", function (event) {
     var input = event.target;
-    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+    if (!input.matches || !input.matches("input[type=file][data-photo]")) return;
     var file = input.files && input.files[0];
-    var tooBig = file && file.size > parseInt(input.getAttribute("data-max-bytes"), 10);
-    input.setCustomValidity(tooBig ? input.getAttribute("data-too-big") : "");
-    if (tooBig) input.reportValidity();
+    input.patroliPhoto = file ? shrink(file) : null;
+  });
+
+  window.PatroliPhoto = {
+    // The shrunk photo chosen in a form (a Promise of a Blob), or null.
+    of: function (form) {
+      var input = form.querySelector("input[type=file][data-photo]");
+      return input && input.files && input.files[0] ? (input.patroliPhoto || shrink(input.files[0])) : null;
+    },
+    shrink: shrink
+  };
+
+  // A count can be typed as well as stepped: a tap on the number selects it.
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("[data-stepper] input") && input.select) input.select();
+  });
+
+  // After an answer: a form with errors has its first wrong field focused; a saved entry
+  // is brought into view.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail.elt || document;
+    var wrong = root.querySelector ? root.querySelector(".has-error input:not([type=hidden]), .has-error textarea") : null;
+    if (wrong) {
+      wrong.focus();
+      wrong.scrollIntoView({ block: "center" });
+      return;
+    }
+    var fresh = document.querySelector("#timeline .is-new");
+    if (root.id !== "entry-panel") return;
+    if (fresh && root.querySelector("#saved-message")) {
+      fresh.scrollIntoView({ block: "center" });
+      return;
+    }
+    // A form just opened: from its title down, so its choices and Simpan fit the screen.
+    var opened = root.querySelector("form.entry-form");
+    if (opened) opened.scrollIntoView({ block: "start" });
   });
 
   function prepare(root) {

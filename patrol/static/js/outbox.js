@@ -62,6 +62,59 @@
     }
   }
 
+  // The visit open on this phone (also one started without signal), so that no page, not
+  // even an old copy of Hari ini, offers to start another. known_at: when the phone learnt
+  // it (a page's render time, or the phone's clock for a visit started offline).
+  var OPEN_KEY = "patroli-open-visit-" + user;
+
+  // Stored as {uuid (null once ended), known_at (ms)}: an old page never undoes newer news.
+  function memory() {
+    try {
+      return JSON.parse(localStorage.getItem(OPEN_KEY) || "null");
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function openVisit() {
+    var known = memory();
+    return known && known.uuid ? known : null;
+  }
+
+  function keep(uuid, knownAt) {
+    var known = memory();
+    if (known && known.known_at > knownAt) return;  // this page is older than what we know
+    try {
+      localStorage.setItem(OPEN_KEY, JSON.stringify({ uuid: uuid, known_at: knownAt }));
+    } catch (e) { /* private mode or full: the server still refuses a second visit */ }
+  }
+
+  function pageTime(el) {
+    var ms = Date.parse(el.getAttribute("data-rendered-at") || "");
+    return isNaN(ms) ? 0 : ms;
+  }
+
+  function rememberOpen(uuid, knownAt) { keep(uuid, knownAt); }
+
+  function forgetOpen(uuid, knownAt) {
+    var open = openVisit();
+    if (open && (!uuid || open.uuid === uuid)) keep(null, knownAt || Date.now());
+  }
+
+  // Times read like the server's pages: 17:55 WIB, whatever the phone's own zone.
+  function clock(iso) {
+    var when = new Date(iso);
+    if (isNaN(when)) return "";
+    try {
+      return when.toLocaleTimeString("en-GB", {
+        timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hour12: false
+      }) + " WIB";
+    } catch (e) {
+      var wib = new Date(when.getTime() + 7 * 3600000);
+      return ("0" + wib.getUTCHours()).slice(-2) + ":" + ("0" + wib.getUTCMinutes()).slice(-2) + " WIB";
+    }
+  }
+
   // Header: how many wait, and what happened last --------------------------------------
 
   function setText(selector, text) {
@@ -70,37 +123,106 @@
   }
 
   function render() {
-    return Promise.all([Outbox.pending(user), Outbox.setAside(user)]).then(function (found) {
+    return Promise.all([Outbox.pending(user), Outbox.setAside(user), Outbox.photos(user)]).then(function (found) {
       var waiting = found[0];
       var rejected = found[1];
-      setText("[data-outbox-count]", waiting.length ? say("waiting", waiting.length) : "");
+      var photos = found[2];
+      var photosWaiting = photos.filter(function (p) { return !p.error; });
+      var photosRefused = photos.filter(function (p) { return p.error; });
+      var count = waiting.length + photosWaiting.length;
+      setText("[data-outbox-count]", count ? say("waiting", count) : "");
       var message = "";
       if (lastStatus === "login") message = say("login");
-      else if (waiting.length && lastStatus === "offline") message = say("offline");
-      else if (waiting.length && lastStatus === "error") message = say("error");
-      else if (!waiting.length && lastStatus === "done") message = say("sent");
+      else if (count && lastStatus === "offline") message = say("offline");
+      else if (count && lastStatus === "error") message = say("error");
+      else if (!count && lastStatus === "done") message = say("sent");
       setText("[data-outbox-message]", message);
-      box.querySelector("[data-outbox-send]").hidden = !waiting.length;
+      box.querySelector("[data-outbox-send]").hidden = !count;
       box.querySelector("[data-outbox-login]").hidden = lastStatus !== "login";
       var list = box.querySelector("[data-outbox-rejected-list]");
       list.textContent = "";
-      rejected.forEach(function (item) {
-        var li = document.createElement("li");
-        li.textContent = describe(item.record) + ": " + item.error;
-        list.appendChild(li);
-      });
-      box.querySelector("[data-outbox-rejected]").hidden = !rejected.length;
-      box.hidden = !(waiting.length || rejected.length || message);
+      rejected.forEach(function (item) { list.appendChild(rejectedItem(item)); });
+      photosRefused.forEach(function (item) { list.appendChild(refusedPhotoItem(item)); });
+      box.querySelector("[data-outbox-rejected]").hidden = !(rejected.length || photosRefused.length);
+      box.hidden = !(count || rejected.length || photosRefused.length || message);
       document.dispatchEvent(new CustomEvent("patroli:outbox", {
-        detail: { waiting: waiting, rejected: rejected }
+        detail: { waiting: waiting, rejected: rejected, photos: photos }
       }));
     });
   }
 
-  function describe(record) {
-    var when = new Date(record.recorded_at);
-    var time = isNaN(when) ? "" : when.toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
-    return time + " " + record.kind.replace("_", " ");
+  // What an entry is, in the officer's words: "17:55 WIB · Pelanggaran: Tidak memakai masker".
+  function describe(record, display) {
+    var what = say("kind-" + record.kind.replace("_", "-")) || record.kind;
+    var label = display && display.label;
+    if (record.kind === "violation" && label) what += ": " + label;
+    else if (record.kind === "crowd_count") what += ": " + record.headcount;
+    return clock(record.recorded_at) + " · " + what;
+  }
+
+  function button(label, onClick, extraClass) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "btn" + (extraClass ? " " + extraClass : "");
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  // A refused entry stays, with the reason and what can be done about it: send it again
+  // (after fixing the cause), move it into the visit that is open now, or drop it on purpose.
+  function rejectedItem(item) {
+    var li = document.createElement("li");
+    li.className = "rejected-item";
+    var what = document.createElement("p");
+    var strong = document.createElement("strong");
+    strong.textContent = describe(item.record, item.display);
+    what.appendChild(strong);
+    what.appendChild(document.createTextNode(" — " + (item.error || say("rejected"))));
+    li.appendChild(what);
+    var actions = document.createElement("p");
+    actions.className = "rejected-actions";
+    var open = openVisit();
+    var inVisit = item.record.visit_uuid && item.record.kind !== "visit_end";
+    if (inVisit && open && open.uuid !== item.record.visit_uuid) {
+      actions.appendChild(button(say("move"), function () {
+        Outbox.resend(item.seq, { visit_uuid: open.uuid }).then(sendOrRender);
+      }, "btn-primary"));
+    }
+    if ((item.record.kind === "violation" || item.record.kind === "crowd_count") && item.record.visit_uuid) {
+      var fix = document.createElement("a");
+      fix.className = "btn";
+      fix.textContent = say("fix");
+      fix.href = shellUrl + "?kunjungan=" + encodeURIComponent(item.record.visit_uuid) + "&ubah=" + item.seq +
+        (item.record.kind === "violation" ? "#offline-violation" : "#offline-crowd");
+      actions.appendChild(fix);
+    }
+    actions.appendChild(button(say("resend"), function () {
+      Outbox.resend(item.seq, {}).then(sendOrRender);
+    }));
+    actions.appendChild(button(say("drop"), function () {
+      if (window.confirm(say("drop-confirm"))) Outbox.discard(item.seq).then(render);
+    }, "btn-link"));
+    li.appendChild(actions);
+    return li;
+  }
+
+  function refusedPhotoItem(item) {
+    var li = document.createElement("li");
+    li.className = "rejected-item";
+    li.textContent = say("photo-refused") + " — " + item.error;
+    var actions = document.createElement("p");
+    actions.className = "rejected-actions";
+    actions.appendChild(button(say("drop"), function () {
+      if (window.confirm(say("drop-confirm"))) Outbox.removePhoto(item.uuid).then(render);
+    }, "btn-link"));
+    li.appendChild(actions);
+    return li;
+  }
+
+  function sendOrRender() {
+    attempts = 0;
+    return isOnline() ? send() : render();
   }
 
   // Sending ------------------------------------------------------------------------------
@@ -121,15 +243,30 @@
       token: token,
       syncUrl: box.getAttribute("data-sync-url"),
       tokenUrl: box.getAttribute("data-token-url"),
+      photoUrl: box.getAttribute("data-photo-url"),
       onToken: function (fresh) { token = fresh; }
     }).then(function (result) {
       lastStatus = result.status;
       if (result.status === "offline" || result.status === "error") {
-        return Outbox.pending(user).then(function (left) { if (left.length) schedule(); });
+        return Promise.all([Outbox.pending(user), Outbox.photos(user)]).then(function (left) {
+          var photosLeft = left[1].filter(function (p) { return !p.error; });
+          if (left[0].length || photosLeft.length) schedule();
+        });
       }
       if (result.status === "done") attempts = 0;
+      (result.photoAnswers || []).forEach(function (sent) { showThumbnail(sent.uuid, sent.answer); });
+      if (result.sent && !result.setAside) refreshVisit();
       return null;
     }).then(render, render);
+  }
+
+  // The server's visit screen shows what just arrived (with its thumbnails), unless the
+  // officer is filling in a form there.
+  function refreshVisit() {
+    var main = document.querySelector("#visit-main[data-visit-uuid]:not([data-offline-visit])");
+    var panel = document.getElementById("entry-panel");
+    if (!main || !window.htmx || (panel && panel.querySelector("form"))) return;
+    window.htmx.ajax("GET", window.location.pathname, { target: "#visit-main", swap: "outerHTML" });
   }
 
   function queue(record, display) {
@@ -150,9 +287,6 @@
     attempts = 0;
     send();
   });
-  box.querySelector("[data-outbox-dismiss]").addEventListener("click", function () {
-    Outbox.clearSetAside(user).then(render);
-  });
   window.addEventListener("online", function () { attempts = 0; send(); });
   window.addEventListener("offline", function () { lastStatus = "offline"; render(); });
 
@@ -161,6 +295,7 @@
   document.addEventListener("patroli:gps-ready", function (event) {
     var form = event.target;
     var onShell = form.hasAttribute("data-offline-end");
+    if (form.hasAttribute("data-visit-end")) forgetOpen(currentVisitUuid(), Date.now());
     if (isOnline() && !onShell) return;  // the normal form post
     var uuidInput = form.querySelector('input[name="uuid"]');
     var uuid = uuidInput && uuidInput.value;
@@ -171,8 +306,10 @@
       rememberVisit(uuid, {
         zone_name: form.getAttribute("data-zone-name"),
         capacity: parseInt(form.getAttribute("data-zone-capacity"), 10),
+        geometry: form.getAttribute("data-zone-geometry"),
         started_at: nowIso()
       });
+      rememberOpen(uuid, Date.now());
       queue(merge({ uuid: uuid, kind: "visit_start", recorded_at: nowIso(), zone_id: zoneId },
         gpsOf(form))).then(function () {
         window.location.assign(shellUrl + "?kunjungan=" + encodeURIComponent(uuid));
@@ -202,10 +339,17 @@
 
   var serverVisit = document.querySelector("#visit-main[data-visit-uuid]");
   if (serverVisit) {
-    rememberVisit(serverVisit.getAttribute("data-visit-uuid"), {
+    var serverUuid = serverVisit.getAttribute("data-visit-uuid");
+    rememberVisit(serverUuid, {
       zone_name: serverVisit.getAttribute("data-zone-name"),
-      capacity: parseInt(serverVisit.getAttribute("data-zone-capacity"), 10)
+      capacity: parseInt(serverVisit.getAttribute("data-zone-capacity"), 10),
+      geometry: serverVisit.getAttribute("data-zone-geometry")
     });
+    if (serverVisit.getAttribute("data-visit-open") === "1") {
+      rememberOpen(serverUuid, pageTime(serverVisit));
+    } else {
+      forgetOpen(serverUuid, pageTime(serverVisit));
+    }
   }
 
   // Entries of this visit still on the phone show on its timeline, above the sent ones.
@@ -222,7 +366,15 @@
       list.setAttribute("data-pending-timeline", "");
       card.querySelector("h2").insertAdjacentElement("afterend", list);
     }
-    renderPending(list, event.detail.waiting.filter(mine), event.detail.rejected.filter(mine));
+    var shown = renderPending(list, event.detail.waiting.filter(mine), event.detail.rejected.filter(mine),
+      event.detail.photos);
+    card.classList.toggle("has-pending", shown > 0);
+    // Sent entries whose photo still waits on the phone say so.
+    (event.detail.photos || []).forEach(function (photo) {
+      if (entryElement(photo.uuid) && !entryElement(photo.uuid).classList.contains("is-pending")) {
+        photoStatus(photo.uuid, photo.error ? say("photo-refused") + " — " + photo.error : say("photo-waiting"));
+      }
+    });
   });
   document.addEventListener("htmx:afterSettle", function () { render(); });
 
@@ -237,23 +389,230 @@
     window.location.assign(shellUrl + "?kunjungan=" + encodeURIComponent(visitUuid) + "#" + panel);
   }, true);
 
-  // An htmx entry form whose request never reached the server goes to the outbox.
-  document.addEventListener("htmx:sendError", function (event) {
-    var form = event.detail.elt;
-    if (!form || !form.hasAttribute || !form.hasAttribute("data-gps-entry")) return;
+  // Saving an entry on the server's visit screen: it succeeds (the answer swaps in), or
+  // the errors show in place (422), or it goes to the outbox. A network error, any 5xx
+  // (from the app or a proxy), or no answer in time (hx-request timeout) all mean
+  // "not known to be saved": the entry waits on the phone with its UUID, so that if the
+  // server did save it after all, sending it again stores nothing new.
+  var photoJobs = {};
+
+  function isEntryForm(form) {
+    return form && form.hasAttribute && form.hasAttribute("data-gps-entry") && form.hasAttribute("hx-post");
+  }
+
+  // The form that sent an htmx request (htmx names the target in some events' elt).
+  function entryFormOf(event) {
+    var detail = event.detail || {};
+    var found = [detail.requestConfig && detail.requestConfig.elt, detail.elt, event.target];
+    for (var i = 0; i < found.length; i++) {
+      if (isEntryForm(found[i])) return found[i];
+    }
+    return null;
+  }
+
+  // The photo goes on its own after the entry, shrunk: not inside the form's request.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = entryFormOf(event);
+    if (!form || !window.PatroliPhoto) return;
+    var uuidInput = form.querySelector('input[name="uuid"]');
+    var photo = window.PatroliPhoto.of(form);
+    if (photo && uuidInput) photoJobs[uuidInput.value] = photo;
+    if (event.detail.formData) event.detail.formData.delete("photo");
+    if (event.detail.parameters && event.detail.parameters.photo) delete event.detail.parameters.photo;
+  });
+
+  function queueForm(form, reason) {
     var record = recordFromForm(form);
-    if (!record) return;
-    queue(record, displayOf(form, record)).then(function () {
-      var panel = document.getElementById("entry-panel");
+    if (!record) return Promise.resolve();
+    var photo = photoJobs[record.uuid];
+    delete photoJobs[record.uuid];
+    var keepPhoto = photo
+      ? photo.then(function (blob) { return Outbox.addPhoto(user, record.uuid, blob); })
+      : Promise.resolve();
+    lastStatus = reason;
+    return keepPhoto.then(function () {
+      return queue(record, displayOf(form, record));
+    }).then(function () {
+      var panel = form.closest("#entry-panel") || document.getElementById("entry-panel");
+      var note = document.createElement("p");
+      note.className = "flash flash-success";
+      note.setAttribute("role", "status");
+      note.setAttribute("tabindex", "-1");
+      note.textContent = say(reason === "offline" ? "queued-offline" : reason === "login" ? "login" : "queued-error");
+      if (reason !== "login") schedule();
+      if (form.closest("#checkpoint-card")) {
+        var status = form.querySelector("[data-scan-status]");
+        if (status) status.textContent = note.textContent;
+        var tokenInput = form.querySelector("[data-scan-token]");
+        if (tokenInput) tokenInput.value = "";
+        var fresh = form.querySelector('input[name="uuid"]');
+        if (fresh && window.crypto && window.crypto.randomUUID) fresh.value = window.crypto.randomUUID();
+        return;
+      }
       if (panel) {
         panel.textContent = "";
-        var note = document.createElement("p");
-        note.className = "flash flash-success";
-        note.setAttribute("role", "status");
-        note.textContent = say("offline");
         panel.appendChild(note);
+        note.focus();
       }
     });
+  }
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = entryFormOf(event);
+    if (form) queueForm(form, "offline");
+  });
+  document.addEventListener("htmx:timeout", function (event) {
+    var form = entryFormOf(event);
+    if (form) queueForm(form, "error");  // no answer in time: the server did not answer
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = entryFormOf(event);
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!form) return;
+    if (status >= 500 || status === 0 || status === 429) {
+      queueForm(form, "error");
+      return;
+    }
+    // Any other refusal (a 4xx that is not a form error): said in place, nothing queued.
+    var message = say("refused-" + status) || say("refused");
+    var alert = form.querySelector("[data-save-error]");
+    if (alert) {
+      alert.textContent = message;
+      alert.hidden = false;
+      alert.focus();
+    }
+  });
+
+  // The session ended while the form was open: the entry waits on the phone, then the
+  // login page (htmx would go there at once and lose what was typed).
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var form = entryFormOf(event);
+    var xhr = event.detail.xhr;
+    if (!form || !xhr || xhr.status !== 401) return;
+    event.preventDefault();
+    var next = xhr.getResponseHeader("HX-Redirect");
+    queueForm(form, "login").then(function () {
+      if (!next) return;
+      var login = new URL(next, window.location.href);
+      login.searchParams.set("next", window.location.pathname);  // back to this screen
+      window.location.assign(login.toString());
+    });
+  });
+
+  // The entry is saved: its photo follows, with progress on the entry itself. One that
+  // cannot be sent now waits in the outbox (IndexedDB) and goes with the next send.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = entryFormOf(event);
+    if (!form || !event.detail.successful) return;
+    var uuidInput = form.querySelector('input[name="uuid"]');
+    var entryUuid = uuidInput && uuidInput.value;
+    var photo = entryUuid && photoJobs[entryUuid];
+    if (!photo) return;
+    delete photoJobs[entryUuid];
+    photo.then(function (blob) { uploadNow(entryUuid, blob); });
+  });
+
+  function entryElement(entryUuid) {
+    return document.querySelector('[data-entry-uuid="' + entryUuid + '"]');
+  }
+
+  function photoStatus(entryUuid, text, fraction) {
+    var item = entryElement(entryUuid);
+    if (!item) return;
+    var line = item.querySelector("[data-photo-status]");
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "photo-status";
+      line.setAttribute("data-photo-status", "");
+      line.setAttribute("role", "status");
+      item.querySelector(".timeline-head").insertAdjacentElement("afterend", line);
+    }
+    line.textContent = text;
+    if (fraction !== undefined) {
+      var bar = document.createElement("progress");
+      bar.max = 100;
+      bar.value = Math.round(fraction * 100);
+      bar.textContent = bar.value + "%";
+      line.appendChild(bar);
+    }
+  }
+
+  function showThumbnail(entryUuid, body) {
+    var item = entryElement(entryUuid);
+    if (!item) return;
+    var line = item.querySelector("[data-photo-status]");
+    if (line) line.remove();
+    if (item.querySelector("img.thumb")) return;
+    var p = document.createElement("p");
+    var a = document.createElement("a");
+    a.href = body.photo_url;
+    a.target = "_blank";
+    a.rel = "noopener";
+    var img = document.createElement("img");
+    img.className = "thumb";
+    img.src = body.thumbnail_url;
+    img.width = 96;
+    img.height = 72;
+    img.alt = say("photo-alt");
+    a.appendChild(img);
+    p.appendChild(a);
+    item.querySelector(".timeline-head").insertAdjacentElement("afterend", p);
+  }
+
+  function uploadNow(entryUuid, blob) {
+    var url = box.getAttribute("data-photo-url").replace("ENTRY_UUID", entryUuid);
+    var body = new FormData();
+    body.append("photo", blob, "foto.jpg");
+    photoStatus(entryUuid, say("photo-sending"), 0);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("X-CSRFToken", token);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.timeout = 180000;
+    xhr.upload.onprogress = function (event) {
+      if (event.lengthComputable) photoStatus(entryUuid, say("photo-sending"), event.loaded / event.total);
+    };
+    function later() {
+      Outbox.addPhoto(user, entryUuid, blob).then(function () {
+        photoStatus(entryUuid, say("photo-waiting"));
+        lastStatus = "error";
+        schedule();
+        return render();
+      });
+    }
+    xhr.onload = function () {
+      var answer = {};
+      try { answer = JSON.parse(xhr.responseText || "{}"); } catch (e) { answer = {}; }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        showThumbnail(entryUuid, answer);
+        return;
+      }
+      if (xhr.status >= 500 || xhr.status === 400 || xhr.status === 401 || xhr.status === 429) {
+        later();  // the server failed, or the session/token must be renewed first
+        return;
+      }
+      photoStatus(entryUuid, say("photo-refused") + " — " + (answer.error || xhr.status));
+    };
+    xhr.onerror = later;
+    xhr.ontimeout = later;
+    xhr.send(body);
+  }
+
+  // The entry buttons cannot open a form from a server that does not answer: the visit
+  // goes on in the offline screen instead.
+  function toShell(event) {
+    var detail = event.detail || {};
+    var button = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+    if (!button || !button.closest || !button.closest(".entry-buttons")) return;
+    var visitUuid = currentVisitUuid();
+    if (!visitUuid) return;
+    var panel = /hitung$/.test(button.getAttribute("hx-get")) ? "offline-crowd" : "offline-violation";
+    window.location.assign(shellUrl + "?kunjungan=" + encodeURIComponent(visitUuid) + "#" + panel);
+  }
+  document.addEventListener("htmx:sendError", toShell);
+  document.addEventListener("htmx:timeout", toShell);
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status >= 500) toShell(event);
   });
 
   function recordFromForm(form) {
@@ -284,7 +643,9 @@
   }
 
   // Entries waiting (or set aside) in a visit's timeline, newest first; answers how many.
-  function renderPending(list, waiting, rejected) {
+  function renderPending(list, waiting, rejected, photos) {
+    var withPhoto = {};
+    (photos || []).forEach(function (photo) { withPhoto[photo.uuid] = photo; });
     list.textContent = "";
     var entries = waiting.map(function (item) { return [item, null]; })
       .concat(rejected.map(function (item) { return [item, item.error || ""]; }))
@@ -293,15 +654,18 @@
         return kind === "violation" || kind === "crowd_count" || kind === "checkpoint_scan";
       })
       .sort(function (a, b) { return a[0].record.recorded_at < b[0].record.recorded_at ? 1 : -1; });
-    entries.forEach(function (pair) { list.appendChild(pendingItem(pair[0], pair[1])); });
+    entries.forEach(function (pair) {
+      list.appendChild(pendingItem(pair[0], pair[1], withPhoto[pair[0].record.uuid]));
+    });
     return entries.length;
   }
 
-  function pendingItem(item, rejectedError) {
+  function pendingItem(item, rejectedError, photo) {
     var record = item.record;
     var display = item.display || {};
     var li = document.createElement("li");
     li.className = "timeline-item is-pending timeline-" + (record.kind === "violation" ? "violation" : "crowd");
+    li.setAttribute("data-entry-uuid", record.uuid);
     var head = document.createElement("p");
     head.className = "timeline-head";
     var time = document.createElement("time");
@@ -324,11 +688,13 @@
       p.textContent = detail;
       li.appendChild(p);
     }
+    if (photo) {
+      var note = document.createElement("p");
+      note.className = "photo-status";
+      note.textContent = photo.error ? say("photo-refused") + " — " + photo.error : say("photo-waiting");
+      li.appendChild(note);
+    }
     return li;
-  }
-
-  function clock(iso) {
-    return new Date(iso).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
   }
 
   // What the timeline shows for an entry (labels as the officer saw them in the form).
@@ -361,6 +727,8 @@
     if (info && info.capacity >= 0) {
       main.querySelector("#headcount").setAttribute("data-capacity", String(info.capacity));
     }
+    // The zone's outline, kept on the phone with the visit: drawn without any network.
+    if (info && info.geometry) main.setAttribute("data-zone-geometry", info.geometry);
 
     function show(id) {
       main.querySelectorAll("[data-offline-entry]").forEach(function (form) {
@@ -381,13 +749,58 @@
       if (event.target.closest("[data-offline-close]")) show(null);
     });
 
+    // A refused entry opened for fixing: the form shows it; saving replaces it (same UUID).
+    var editing = parseInt(new URLSearchParams(window.location.search).get("ubah") || "", 10);
+    if (!isNaN(editing)) {
+      Outbox.setAside(user).then(function (items) {
+        var item = items.filter(function (i) { return i.seq === editing; })[0];
+        if (!item) { editing = NaN; return; }
+        fillForm(item.record);
+      });
+    }
+
+    function fillForm(record) {
+      var form = document.getElementById(record.kind === "violation" ? "offline-violation" : "offline-crowd");
+      form.querySelector('input[name="uuid"]').value = record.uuid;
+      form.querySelector('input[name="uuid"]').removeAttribute("data-fresh");
+      form.setAttribute("data-recorded-at", record.recorded_at);
+      Object.keys(record).forEach(function (name) {
+        var inputs = form.querySelectorAll('[name="' + name + '"]');
+        for (var i = 0; i < inputs.length; i++) {
+          if (inputs[i].type === "radio") inputs[i].checked = inputs[i].value === String(record[name]);
+          else if (inputs[i].type !== "hidden" && inputs[i].type !== "file") inputs[i].value = record[name];
+        }
+      });
+      var fine = form.querySelector("[data-fine-field]");
+      if (fine && record.fine_amount) fine.hidden = false;
+      show(form.id);
+    }
+
     main.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form.hasAttribute("data-offline-entry")) return;
       event.preventDefault();
       var record = recordFromForm(form);
       if (!record) return;
-      queue(record, displayOf(form, record)).then(function () {
+      var replacing = isNaN(editing) ? null : editing;
+      if (replacing !== null) {
+        editing = NaN;
+        record.recorded_at = form.getAttribute("data-recorded-at") || record.recorded_at;
+        form.removeAttribute("data-recorded-at");
+      }
+      var submit = form.querySelector("button[type=submit]");
+      if (submit.disabled) return;  // a second tap does nothing
+      submit.disabled = true;
+      var photo = window.PatroliPhoto ? window.PatroliPhoto.of(form) : null;
+      var keepPhoto = photo
+        ? photo.then(function (blob) { return Outbox.addPhoto(user, record.uuid, blob); })
+        : Promise.resolve();
+      keepPhoto.then(function () {
+        return replacing === null ? null : Outbox.discard(replacing);
+      }).then(function () {
+        return queue(record, displayOf(form, record));
+      }).then(function () {
+        submit.disabled = false;
         var saved = main.querySelector("[data-offline-saved]");
         saved.textContent = text("saved");
         saved.hidden = false;
@@ -407,7 +820,8 @@
       };
       var waiting = event.detail.waiting.filter(mine);
       var rejected = event.detail.rejected.filter(mine);
-      var shown = renderPending(main.querySelector("[data-offline-timeline]"), waiting, rejected);
+      var shown = renderPending(main.querySelector("[data-offline-timeline]"), waiting, rejected,
+        event.detail.photos);
       main.querySelector("[data-offline-empty]").hidden = shown > 0;
       var start = waiting.concat(rejected).filter(function (item) { return item.record.uuid === visitUuid; })[0];
       var started = main.querySelector("[data-offline-started]");
@@ -430,35 +844,68 @@
     if (hash === "offline-violation" || hash === "offline-crowd") show(hash);
   }
 
-  // Today's screen (perhaps the phone's last copy): a visit started without signal and
-  // not yet ended is continued from here, not started twice.
-  var startForm = document.querySelector("form[data-offline-start]");
-  if (startForm) {
+  // Today's screen (perhaps the phone's last copy): the visit open on this phone is
+  // continued from here, never started twice. Known from the server's page itself, from
+  // a newer page (memory), or from a visit start still waiting in the outbox.
+  var home = document.querySelector("[data-home]");
+  if (home) setUpHome(home);
+
+  function setUpHome(page) {
+    var rendered = pageTime(page);
+    var shown = page.getAttribute("data-open-visit");
+    var startForm = page.querySelector("form[data-offline-start]");
+    if (shown) {
+      rememberOpen(shown, rendered);
+      return;  // the page offers to continue it already
+    }
+    // From the phone's memory at once (no flash of Mulai kunjungan), then with the outbox.
+    decide({}, null);
     document.addEventListener("patroli:outbox", function (event) {
       var items = event.detail.waiting;
       var ended = {};
       items.forEach(function (item) {
         if (item.record.kind === "visit_end") ended[item.record.visit_uuid] = true;
       });
-      var open = items.filter(function (item) {
+      var waitingStart = items.filter(function (item) {
         return item.record.kind === "visit_start" && !ended[item.record.uuid];
       })[0];
-      var link = document.querySelector("[data-offline-continue]");
-      if (!open) {
-        if (link) link.remove();
-        startForm.hidden = false;
+      decide(ended, waitingStart);
+    });
+
+    function decide(ended, waitingStart) {
+      var known = openVisit();
+      var target = null;
+      if (waitingStart) {
+        target = shellUrl + "?kunjungan=" + encodeURIComponent(waitingStart.record.uuid);
+      } else if (known && known.known_at > rendered && !ended[known.uuid]) {
+        // This copy of the page is older than the visit: the server has it (or will).
+        target = page.getAttribute("data-visit-url").replace("VISIT_UUID", known.uuid);
+      } else if (known && !ended[known.uuid]) {
+        forgetOpen(known.uuid, rendered);  // the server's page is newer: nothing open
+      }
+      var link = page.querySelector("[data-offline-continue]");
+      if (!target) {
+        if (link) link.parentNode.remove();
+        if (startForm) startForm.hidden = false;
         return;
       }
       if (!link) {
+        var card = document.createElement("section");
+        card.className = "card visit-open";
+        var title = document.createElement("h2");
+        title.textContent = say("open-title");
         link = document.createElement("a");
         link.className = "btn btn-big btn-primary btn-block";
         link.setAttribute("data-offline-continue", "");
         link.textContent = say("continue");
-        startForm.parentNode.insertBefore(link, startForm);
+        card.appendChild(title);
+        card.appendChild(link);
+        var anchor = page.querySelector("[data-visit-start]");
+        anchor.parentNode.insertBefore(card, anchor);
       }
-      link.href = shellUrl + "?kunjungan=" + encodeURIComponent(open.record.uuid);
-      startForm.hidden = true;
-    });
+      link.href = target;
+      if (startForm) startForm.hidden = true;
+    }
   }
 
   // Start -----------------------------------------------------------------------------
@@ -469,8 +916,9 @@
     }).catch(function () { /* no worker: the outbox still works while the page is open */ });
   }
   render().then(function () {
-    return Outbox.pending(user).then(function (waiting) {
-      if (waiting.length && isOnline()) send();
+    return Promise.all([Outbox.pending(user), Outbox.photos(user)]).then(function (found) {
+      var photosWaiting = found[1].filter(function (p) { return !p.error; });
+      if ((found[0].length || photosWaiting.length) && isOnline()) send();
     });
   });
 })();
