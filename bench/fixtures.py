@@ -17,11 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from patrol import create_app  # noqa: E402
 from patrol.demo.seed import circle, seed_demo  # noqa: E402
 from patrol.extensions import db  # noqa: E402
-from patrol.inputs.field import GpsFix
+from patrol.inputs.field import GpsFix  # noqa: E402
 from patrol.models import Assignment, Entrance, GuardPost, Office, Zone  # noqa: E402
 from patrol.rules.timeutil import utcnow  # noqa: E402
 from patrol.services import checkins  # noqa: E402
 from patrol.services.people import create_user  # noqa: E402
+from patrol.services.visits import start_visit  # noqa: E402
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway database made for one run
 
@@ -85,7 +86,7 @@ def build(officers: int, inside: int) -> dict:
         )
         db.session.flush()
         gps = GpsFix(lat=centre[1], lon=centre[0], accuracy_m=8.0)
-        visit = visits.start_visit(officer.id, zone.id, str(uuid.uuid4()), gps)
+        visit = start_visit(officer.id, zone.id, str(uuid.uuid4()), gps)
         visits.append({"username": officer.username, "visit_uuid": visit.uuid})
     db.session.commit()
     return {

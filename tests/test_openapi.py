@@ -7,7 +7,15 @@ import re
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.validators import OpenAPIV31SpecValidator
 
-KINDS = {"visit_start", "visit_end", "violation", "crowd_count", "checkpoint_scan"}
+KINDS = {
+    "visit_start",
+    "visit_end",
+    "violation",
+    "crowd_count",
+    "checkpoint_scan",
+    "complaint_accept",
+    "complaint_close",
+}
 
 
 def _spec(client) -> dict:

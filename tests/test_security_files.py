@@ -130,8 +130,11 @@ def test_photos_are_readable_by_the_app_user_only(app, field_setup, make_image):
     assert upload(field_setup, make_image(size=(300, 200)), "foto.jpg").status_code == 200
     folder = Path(app.config["UPLOAD_FOLDER"])
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    (photo,) = folder.glob("*.jpg")
-    assert stat.S_IMODE(photo.stat().st_mode) == 0o600
+    # The photo and the timeline's thumbnail of it.
+    files = list(folder.glob("*.jpg"))
+    assert len(files) == 2 and any(f.name.endswith(".thumb.jpg") for f in files)
+    for photo in files:
+        assert stat.S_IMODE(photo.stat().st_mode) == 0o600, photo.name
 
 
 def test_the_sqlite_database_is_created_readable_by_its_owner_only(tmp_path):

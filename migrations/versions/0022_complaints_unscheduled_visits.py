@@ -20,10 +20,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("visits", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("unscheduled", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ADD COLUMN, not a batch copy of the table: on SQLite the copy would drop
+    # visits under rows that point at it (violations, crowd counts, scans).
+    op.add_column(
+        "visits",
+        sa.Column("unscheduled", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     op.execute("UPDATE visits SET unscheduled = (assignment_id IS NULL)")
 
     op.create_table(
@@ -107,5 +109,6 @@ def downgrade():
         batch_op.drop_index("ix_complaints_officer_status")
         batch_op.drop_index("ix_complaints_created")
     op.drop_table("complaints")
-    with op.batch_alter_table("visits", schema=None) as batch_op:
-        batch_op.drop_column("unscheduled")
+    # A plain DROP COLUMN (SQLite 3.35+ has it): a batch copy would drop visits under the
+    # rows that point at it.
+    op.execute("ALTER TABLE visits DROP COLUMN unscheduled")

@@ -263,7 +263,8 @@ def seed_load(
             Visit.id > first_visit
         )
     ).all()
-    stops = _ensure_rounds(zones)
+    # Rounds and scans only on today's schema (a database at 0011 lacks later columns).
+    stops = {} if at_0011 else _ensure_rounds(zones)
 
     def scan_rows() -> Iterator[dict]:
         step = timedelta(minutes=ROUND_MINUTES)

@@ -7,6 +7,7 @@ longest side 1600 px) and keeps a small thumbnail beside it for the timeline.
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,10 @@ def make_thumbnail(photo_name: str) -> Path:
         with Image.open(folder / Path(photo_name).name) as image:
             small = image.convert("RGB")
             small.thumbnail((THUMB_SIDE, THUMB_SIDE))
-            small.save(target, "JPEG", quality=75, optimize=True)
+            # A photo of people, however small: readable by the app's user only.
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as out:
+                small.save(out, "JPEG", quality=75, optimize=True)
     return target
 
 
