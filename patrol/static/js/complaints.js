@@ -218,9 +218,11 @@
       layer.clearLayers();
       var markers = points.map(function (p) {
         var colour = COLOURS[p.status] || "#6b6b6b";
+        var tip = document.createElement("span");
+        tip.textContent = p.code + " · " + p.label; // text, never markup
         return L.circleMarker([p.lat, p.lon], {
           radius: 9, color: colour, fillColor: colour, fillOpacity: 0.8
-        }).bindTooltip(p.code + " · " + p.label).addTo(layer);
+        }).bindTooltip(tip).addTo(layer);
       });
       if (first && markers.length) {
         map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 16 });
