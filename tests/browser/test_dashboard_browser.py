@@ -150,7 +150,7 @@ def test_the_whole_dashboard_follows_a_new_crowd_count_without_a_reload(
     create_office(name="Kantor Kecamatan Klojen", lat=-7.9750, lon=112.6280)
     # Figures, the zone table, the map and the time of the refresh move together.
     expect(tugu.locator("[data-headcount]")).to_have_text("130 / 100", timeout=10_000)
-    expect(tugu.get_by_text("penuh")).to_be_visible()
+    expect(tugu.get_by_text("Melebihi kapasitas")).to_be_visible()
     expect(desktop.locator('[data-figure="violations"]')).to_have_text("2")
     expect(offices).to_have_count(before + 1, timeout=5_000)
     assert desktop.locator("#dashboard-refreshed").get_attribute("data-refreshed") != stamp
@@ -183,7 +183,7 @@ def test_map_names_are_text_and_failed_tiles_are_said(
     assert desktop.locator(".leaflet-tooltip img").count() == 0
     assert desktop.title() != "1"
     legend = desktop.locator(".map-legend")
-    for words in ("Zona sepi", "Zona ramai", "Zona penuh", "Kantor", "Petugas di lapangan"):
+    for words in ("Zona sepi", "Zona ramai", "Zona melebihi kapasitas", "Kantor", "Petugas di lapangan"):
         assert legend.get_by_text(words).first.is_visible()
     desktop.goto("/taman")
     expect(desktop.locator("#park-map .map-note")).to_be_visible(timeout=10_000)

@@ -23,7 +23,7 @@ def test_officer_logs_in_on_a_phone_and_sees_today(
 
     phone.wait_for_url("**/patroli/")
     assert phone.get_by_role("heading", name="Hari ini").is_visible()
-    assert phone.get_by_text("Alun-Alun Tugu").is_visible()
+    assert phone.locator(".big", has_text="Alun-Alun Tugu").is_visible()
     # Nothing overflows sideways at 360 px: no horizontal scrolling with one thumb.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
