@@ -183,7 +183,13 @@ def test_map_names_are_text_and_failed_tiles_are_said(
     assert desktop.locator(".leaflet-tooltip img").count() == 0
     assert desktop.title() != "1"
     legend = desktop.locator(".map-legend")
-    for words in ("Zona sepi", "Zona ramai", "Zona melebihi kapasitas", "Kantor", "Petugas di lapangan"):
+    for words in (
+        "Zona sepi",
+        "Zona ramai",
+        "Zona melebihi kapasitas",
+        "Kantor",
+        "Petugas di lapangan",
+    ):
         assert legend.get_by_text(words).first.is_visible()
     desktop.goto("/taman")
     expect(desktop.locator("#park-map .map-note")).to_be_visible(timeout=10_000)
