@@ -27,6 +27,7 @@ from patrol.rules.timeutil import utcnow
 from patrol.services import complaints, photos
 from patrol.services.errors import ValidationError
 from patrol.services.zones import list_zones
+from patrol.web.uploads import read_photo
 from patrol.web.urls import parse_id
 
 bp = Blueprint("complaints", __name__)
@@ -66,19 +67,6 @@ def _form(values=None, errors=None, status=200):
     ), status
 
 
-def _read_photo() -> bytes | None:
-    photo = request.files.get("photo")
-    if photo is None or not photo.filename:
-        return None
-    limit = current_app.config["PHOTO_MAX_BYTES"]
-    data = photo.stream.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(
-            _("Foto terlalu besar (paling besar %(mb)d MB).", mb=limit // (1024 * 1024)), "photo"
-        )
-    return data or None
-
-
 @bp.route("/aduan", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["COMPLAINT_LIMIT_PER_IP"], methods=["POST"])
@@ -108,7 +96,7 @@ def form():
             lon=values.get("lon"),
             accuracy=values.get("accuracy"),
             zone_id=parse_id(values["zone_id"]) if values.get("zone_id") else None,
-            photo=_read_photo(),
+            photo=read_photo(request.files.get("photo")),
             phone=values.get("reporter_phone"),
             consent=bool(values.get("consent")),
         )

@@ -50,6 +50,7 @@ from patrol.services.shifts import officer_day
 from patrol.services.zones import list_zones
 from patrol.web import pwa
 from patrol.web.htmx import is_htmx
+from patrol.web.uploads import read_photo
 
 bp = Blueprint("patrol", __name__, url_prefix="/patroli")
 
@@ -234,7 +235,7 @@ def violation(visit_uuid: str):
         )
 
     try:
-        entry, created = log(_read_photo(photo), **fields)
+        entry, created = log(read_photo(photo), **fields)
     except ValidationError as error:
         db.session.rollback()
         values = request.form.to_dict()
@@ -294,19 +295,6 @@ def _every_error(first: ValidationError, fields: dict, log) -> dict[str, str]:
             break  # everything else passes
         errors.setdefault(*next(iter(_errors(error, VIOLATION_FIELDS).items())))
     return errors
-
-
-def _read_photo(photo) -> bytes | None:
-    """The uploaded photo's bytes, refusing an oversized one before reading it all."""
-    if photo is None or not photo.filename:
-        return None
-    limit = current_app.config["PHOTO_MAX_BYTES"]
-    data = photo.stream.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(
-            _("Foto terlalu besar (paling besar %(mb)d MB).", mb=limit // (1024 * 1024)), "photo"
-        )
-    return data or None
 
 
 @bp.route("/kunjungan/<visit_uuid>/hitung", methods=["GET", "POST"])
