@@ -65,15 +65,25 @@ UNITS = sorted(DEPLOY.glob("*.service")) + sorted(DEPLOY.glob("*.timer"))
 
 # ProtectSystem=strict, ReadWritePaths= and PrivateTmp= as far as a mount namespace goes
 # (run by unshare as root; the unit's user is taken on at the end). This run's folder lives
-# under /tmp, so it is carried over the fresh /tmp. Every mount but /proc, /sys and /dev is
-# made read-only, then the writable folders are bound writable again.
+# under /tmp, and so may the checkout (a CI clone): they are carried over the fresh /tmp
+# through a tmpfs on /mnt (nothing is left on disk). Every mount but /proc, /sys and /dev
+# is made read-only, then the writable folders are bound writable again.
 SANDBOX = """set -e
 mount --make-rprivate /
-mkdir -p /mnt
-mount --bind '{tmp}' /mnt
+mount -t tmpfs tmpfs /mnt
+n=0
+for keep in {carry}; do
+    mkdir -p "/mnt/$n"
+    mount --bind "$keep" "/mnt/$n"
+    n=$((n + 1))
+done
 mount -t tmpfs -o mode=1777 tmpfs /tmp
-mkdir -p '{tmp}'
-mount --move /mnt '{tmp}'
+n=0
+for keep in {carry}; do
+    mkdir -p "$keep"
+    mount --move "/mnt/$n" "$keep"
+    n=$((n + 1))
+done
 awk '{{print $5}}' /proc/self/mountinfo | while read -r point; do
     case "$point" in /proc | /proc/* | /sys | /sys/* | /dev | /dev/* | /tmp) continue ;; esac
     mount -o remount,bind,ro "$point" 2>/dev/null || true
@@ -487,8 +497,10 @@ class Deployment:
         writable = [self.layout.local(p) for p in service.get("ReadWritePaths", "").split()]
         if runtime:
             writable.append(str(runtime))
+        # The checkout too when it lies under /tmp (the fresh /tmp would hide it).
+        carry = [self.tmp] + ([ROOT] if ROOT.is_relative_to(tempfile.gettempdir()) else [])
         script = SANDBOX.format(
-            tmp=self.tmp,
+            carry=" ".join(f"'{p}'" for p in carry),
             writable=" ".join(f"'{p}'" for p in writable),
             umask=umask,
             user=user,
