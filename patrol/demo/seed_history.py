@@ -21,7 +21,8 @@ from patrol.rules.timeutil import WIB
 from patrol.services.crowd_hours import is_holiday
 
 HISTORY_DAYS = 42
-COUNT_HOURS = (8, 10, 12, 14, 16, 18)
+# Every hour of the day shift, so that a busy evening reads as one window (16.00–20.00).
+COUNT_HOURS = range(7, 20)
 
 
 def weekly_rhythm(local: datetime) -> float:
