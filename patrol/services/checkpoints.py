@@ -43,7 +43,7 @@ from patrol.models import (
 )
 from patrol.rules import geofence
 from patrol.rules.timeutil import utcnow
-from patrol.services import records, visits
+from patrol.services import positions, records, visits
 from patrol.services.audit import record
 from patrol.services.errors import ValidationError
 
@@ -241,35 +241,6 @@ def zone_rounds(zone_id: int, active_only: bool = False) -> list[PatrolRound]:
 # Scanning (officers) --------------------------------------------------------------------
 
 
-def _checkpoint_fix(checkpoint: Checkpoint, gps: GpsFix) -> dict:
-    """The stored GPS columns of a scan, judged against a circle around the checkpoint."""
-    if gps.lat is None or gps.lon is None:
-        return {
-            "lat": None,
-            "lon": None,
-            "accuracy_m": None,
-            "geofence": "no_gps",
-            "distance_m": None,
-            "gps_note": gps.error or "unavailable",
-        }
-    result = geofence.verdict(checkpoint_geometry(checkpoint), gps.lat, gps.lon, gps.accuracy_m)
-    if result.suspicious:
-        note = "suspicious"
-    elif result.status == "outside":
-        # Far from where the tag was placed: a photographed or moved sticker.
-        note = FAR_NOTE
-    else:
-        note = result.reason
-    return {
-        "lat": gps.lat,
-        "lon": gps.lon,
-        "accuracy_m": gps.accuracy_m,
-        "geofence": result.status,
-        "distance_m": result.distance_m,
-        "gps_note": note,
-    }
-
-
 def free_short_code() -> str:
     """A short code no checkpoint has yet (a clash among 64 million is rare: draw again)."""
     while True:
@@ -347,7 +318,11 @@ def record_checkpoint_scan(
         visit_id=visit.id,
         checkpoint_id=checkpoint.id,
         recorded_at=recorded_at,
-        **_checkpoint_fix(checkpoint, gps or GpsFix.missing()),
+        # Judged against a circle around the checkpoint: far means a photographed or
+        # moved sticker.
+        **positions.fix_columns(
+            checkpoint_geometry(checkpoint), gps or GpsFix.missing(), outside_note=FAR_NOTE
+        ),
     )
     return records.record_once(CheckpointScan, scan)
 
