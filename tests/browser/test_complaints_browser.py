@@ -86,6 +86,8 @@ def test_resident_files_with_a_photo_and_follows_it_to_selesai(
     assert fits_the_screen(page)
 
 
+# An offline flow: it races the service worker like tests/browser/test_offline_browser.py.
+@pytest.mark.flaky(reruns=2)
 def test_officer_accepts_without_signal_and_it_arrives_when_the_network_returns(
     phone, create_user, create_zone, create_complaint
 ):
