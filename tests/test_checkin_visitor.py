@@ -118,7 +118,11 @@ def test_screening_rules_are_configurable(app, client, create_office, visitor_fo
         ("vaccine_doses", "dua", "Pilih jumlah dosis vaksin"),
         ("lat", "abc", "Lokasi dari ponsel tidak dapat dibaca"),
         ("lat", "95", "Lokasi dari ponsel tidak dapat dibaca"),
+        ("lat", "NaN", "Lokasi dari ponsel tidak dapat dibaca"),
+        ("lat", "-Infinity", "Lokasi dari ponsel tidak dapat dibaca"),
+        ("lat", "1e400", "Lokasi dari ponsel tidak dapat dibaca"),
         ("client_uuid", "bukan-uuid", "Formulir tidak lengkap"),
+        ("client_uuid", None, "Formulir tidak lengkap"),
     ],
 )
 def test_bad_input_shows_the_message_beside_the_form_and_saves_nothing(
@@ -135,6 +139,24 @@ def test_bad_input_shows_the_message_beside_the_form_and_saves_nothing(
     assert checkins() == []
     if field != "name":
         assert 'value="Siti Aminah"' in page  # what was typed stays
+
+
+def test_every_broken_field_is_shown_at_once_half_a_position_included(
+    client, create_office, visitor_form
+):
+    office = create_office()
+    form = visitor_form(name="", vaccine_doses="99", lat="-7.98")  # no longitude
+    form.pop("lon", None)
+    response = client.post(url(office.entrances[0]), data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for message in (
+        "Nama wajib diisi.",
+        "Pilih jumlah dosis vaksin",
+        "Lokasi dari ponsel tidak dapat dibaca",
+    ):
+        assert message in page
+    assert checkins() == []
 
 
 def test_a_double_tap_or_retry_never_makes_two_check_ins(client, create_office, served_form):

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 from werkzeug.datastructures import MultiDict
 
-from patrol.inputs.messages import as_validation_error
+from patrol.inputs.messages import as_form_errors, as_validation_error
 from patrol.services.errors import ValidationError
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,6 +33,17 @@ def parse(model: type[M], data) -> M:
         raise as_validation_error(error) from None
     except RecursionError:
         raise ValidationError(_("Data JSON bertingkat terlalu dalam."), None) from None
+
+
+def parse_all(model: type[M], data) -> M:
+    """``data`` checked as ``model``, every broken rule at once: ``FormErrors`` maps each
+    place on the form to its message (a model's ``error_fields`` group fields together)."""
+    if isinstance(data, MultiDict):
+        data = data.to_dict()
+    try:
+        return model.model_validate(data if isinstance(data, dict) else {})
+    except PydanticError as error:
+        raise as_form_errors(error, getattr(model, "error_fields", {})) from None
 
 
 def json_body(request: Request):

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError as PydanticError
 
-from patrol.services.errors import ValidationError
+from patrol.services.errors import FormErrors, ValidationError
 
 # What each input field is called in a message.
 LABELS = {
@@ -55,6 +55,19 @@ CUSTOM = {
     "fine_invalid",
     "date_invalid",
     "date_range",
+    # The door's forms (inputs.checkin) and the public complaint form (inputs.complaints).
+    "form_stale",
+    "name_missing",
+    "name_long",
+    "phone_missing",
+    "phone_invalid",
+    "purpose_missing",
+    "purpose_long",
+    "symptoms",
+    "doses",
+    "location",
+    "reason_missing",
+    "reason_long",
 }
 
 
@@ -112,6 +125,16 @@ def message_for(error: dict) -> tuple[str, str | None]:
     if kind == "extra_forbidden":
         return _("Isian %(name)s tidak dikenal.", name=field or "?"), field
     return _("Isian %(name)s tidak sah.", name=name), field
+
+
+def as_form_errors(error: PydanticError, error_fields: dict) -> FormErrors:
+    """Every problem of a failed form, each beside its field (``error_fields`` moves a
+    field's message to another place on the form), the first one per place."""
+    errors: dict[str | None, str] = {}
+    for item in error.errors(include_url=False):
+        message, field = message_for(item)
+        errors.setdefault(error_fields.get(field, field), message)
+    return FormErrors(errors)
 
 
 def as_validation_error(error: PydanticError) -> ValidationError:

@@ -29,11 +29,11 @@ GPS_ERRORS = ("denied", "unavailable", "timeout", "unsupported")
 MAX_FINE = 100_000_000
 
 
-def _blank(value) -> bool:
+def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _no_nul(value):
+def no_nul(value):
     if isinstance(value, str) and "\x00" in value:
         raise PydanticCustomError("nul_character", _("Isian tidak boleh memuat karakter NUL."))
     return value
@@ -49,7 +49,7 @@ def canonical_uuid(value) -> str | None:
 
 
 def _uuid(value):
-    if _blank(value):
+    if is_blank(value):
         raise PydanticCustomError("uuid_missing", _("Kode entri (UUID) wajib diisi."))
     canonical = canonical_uuid(value)
     if canonical is None:
@@ -58,7 +58,7 @@ def _uuid(value):
 
 
 def _optional_uuid(value):
-    return None if _blank(value) else _uuid(value)
+    return None if is_blank(value) else _uuid(value)
 
 
 def _time(value):
@@ -95,7 +95,7 @@ def _time(value):
 
 
 def _date(value):
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, date):
         parsed = value
@@ -123,7 +123,7 @@ def _gps_number(message: str):
     """A finite number from a string or a number; None when empty."""
 
     def check(value):
-        if _blank(value):
+        if is_blank(value):
             return None
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise PydanticCustomError("gps_number", message)
@@ -160,14 +160,14 @@ def _accuracy(value):
 
 
 def _gps_error(value):
-    if _blank(value) or not isinstance(value, str):
+    if is_blank(value) or not isinstance(value, str):
         return None
     reason = value.strip().lower()
     return reason if reason in GPS_ERRORS else "unavailable"
 
 
 def _id(value):
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool):
         raise PydanticCustomError("id_invalid", _("Pilihan tidak dikenal."))
@@ -180,7 +180,7 @@ def _id(value):
 
 def _whole(value):
     """A count as sent: a whole number, or text the service reads (``"12"``); else refused."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise PydanticCustomError("int_type", "")
@@ -190,7 +190,7 @@ def _whole(value):
 def _fine(value):
     """Rupiah as a number or as text (``"100.000"``); the service reads the text, and ignores
     it for an action without a fine."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise PydanticCustomError("fine_invalid", _("Jumlah denda harus berupa angka rupiah."))
@@ -200,7 +200,7 @@ def _fine(value):
 def text(max_length: int, description: str | None = None):
     """An optional text field of at most ``max_length`` characters, without NUL."""
     return Annotated[
-        Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)] | None,
+        Annotated[str, StringConstraints(max_length=max_length), AfterValidator(no_nul)] | None,
         Field(default=None, description=description),
     ]
 
@@ -293,6 +293,6 @@ FineAmount = Annotated[
     ),
 ]
 Code = Annotated[
-    Annotated[str, StringConstraints(max_length=64), AfterValidator(_no_nul)] | None,
+    Annotated[str, StringConstraints(max_length=64), AfterValidator(no_nul)] | None,
     Field(default=None),
 ]

@@ -31,6 +31,8 @@ from flask_wtf.csrf import generate_csrf
 
 from patrol.access import can_see_office, is_admin, public, roles
 from patrol.extensions import db, limiter
+from patrol.inputs import parse_all
+from patrol.inputs.checkin import DoorForm, ManualCheckIn, TurnAway, VisitorCheckIn
 from patrol.models import CheckIn, Entrance, Office
 from patrol.rules import checkin as checkin_rules
 from patrol.rules.timeutil import utcnow
@@ -182,7 +184,7 @@ def visit(token: str):
     if request.method == "GET":
         return _visit_form(entrance, code)
     try:
-        client_uuid = checkins.parse_client_uuid(request.form.get("client_uuid"))
+        client_uuid = parse_all(DoorForm, request.form).client_uuid
         existing = checkins.find_by_uuid(client_uuid)
         if existing is not None:
             g.checkin_resend = True
@@ -200,7 +202,7 @@ def visit(token: str):
                 entrance.office, entrance, client_uuid, user_id=current_user.id
             )
         else:
-            details = checkins.parse_details(request.form)
+            details = checkins.VisitorDetails(**parse_all(VisitorCheckIn, request.form).details())
             checkin = checkins.check_in(entrance.office, entrance, client_uuid, details)
     except ValidationError as error:
         db.session.rollback()
@@ -520,12 +522,13 @@ def manual_check_in(office_id: int):
     """A guard checks in a visitor who has no phone."""
     office = _office_or_404(office_id)
     try:
-        client_uuid = checkins.parse_client_uuid(request.form.get("client_uuid"))
-        details = checkins.parse_details(request.form, phone_required=False, purpose_required=False)
-        checkins.check_in(office, None, client_uuid, details, guard_id=current_user.id)
+        form = parse_all(ManualCheckIn, request.form)
+        details = checkins.VisitorDetails(**form.details())
+        checkins.check_in(office, None, form.client_uuid, details, guard_id=current_user.id)
     except ValidationError as error:
         db.session.rollback()
-        return _form_result(office, "manual", {error.field: error.message}, request.form, "")
+        errors = getattr(error, "errors", None) or {error.field: error.message}
+        return _form_result(office, "manual", errors, request.form, "")
     db.session.commit()
     return _form_result(office, "manual", {}, {}, _("Pengunjung sudah dicatat masuk."))
 
@@ -536,18 +539,19 @@ def turn_away(office_id: int):
     """A guard turns someone away, with the reason recorded."""
     office = _office_or_404(office_id)
     try:
-        client_uuid = checkins.parse_client_uuid(request.form.get("client_uuid"))
+        form = parse_all(TurnAway, request.form)
         checkins.turn_away(
             office,
             current_user.id,
-            client_uuid,
-            request.form.get("reason", ""),
-            short_code=request.form.get("short_code", ""),
-            name=request.form.get("name", ""),
+            form.client_uuid,
+            form.reason,
+            short_code=form.short_code,
+            name=form.name,
         )
     except ValidationError as error:
         db.session.rollback()
-        return _form_result(office, "away", {error.field: error.message}, request.form, "")
+        errors = getattr(error, "errors", None) or {error.field: error.message}
+        return _form_result(office, "away", errors, request.form, "")
     db.session.commit()
     return _form_result(office, "away", {}, {}, _("Penolakan sudah dicatat."))
 

@@ -5,8 +5,6 @@ Services add and flush; the view (or CLI command) commits once.
 
 from __future__ import annotations
 
-import math
-import uuid as uuid_module
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -25,21 +23,10 @@ from patrol.rules.timeutil import utcnow
 from patrol.services import occupancy_hours
 from patrol.services.errors import ValidationError
 
-MAX_DOSES = 10
-
-
-class FormErrors(ValidationError):
-    """Every broken rule of one form at once: ``errors`` maps each field to its message."""
-
-    def __init__(self, errors: dict[str | None, str]):
-        field, message = next(iter(errors.items()))
-        super().__init__(message, field)
-        self.errors = errors
-
 
 @dataclass
 class VisitorDetails:
-    """What a visitor declares at the door (validated)."""
+    """What a visitor declares at the door, checked (``inputs.checkin.VisitorCheckIn``)."""
 
     name: str
     phone: str | None
@@ -49,85 +36,6 @@ class VisitorDetails:
     lat: float | None = None
     lon: float | None = None
     accuracy_m: float | None = None
-
-
-def _float(value: str | None, low: float, high: float, field: str) -> float | None:
-    if value is None or not str(value).strip():
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or not (low <= number <= high):
-        raise ValidationError(_("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi."), field)
-    return number
-
-
-def parse_details(form, *, phone_required: bool = True, purpose_required: bool = True):
-    """Check a check-in form's fields and return them as VisitorDetails.
-
-    Every broken rule is reported at once (FormErrors), so one submit shows them all.
-    """
-    errors: dict[str | None, str] = {}
-    name = (form.get("name") or "").strip()
-    if not name:
-        errors["name"] = _("Nama wajib diisi.")
-    elif len(name) > 120:
-        errors["name"] = _("Nama terlalu panjang (paling banyak 120 huruf).")
-    phone = checkin_rules.normalise_phone(form.get("phone"))
-    if phone == "" and phone_required:
-        errors["phone"] = _("Nomor HP wajib diisi.")
-    elif phone is None:
-        errors["phone"] = _(
-            "Nomor HP tidak valid. Tulis seperti 0812-3456-7890 atau +62 812 3456 7890."
-        )
-    purpose = (form.get("purpose") or "").strip()
-    if purpose_required and not purpose:
-        errors["purpose"] = _("Keperluan kunjungan wajib diisi.")
-    elif len(purpose) > 200:
-        errors["purpose"] = _("Keperluan terlalu panjang (paling banyak 200 huruf).")
-    symptoms = form.get("has_symptoms")
-    if symptoms not in ("yes", "no"):
-        errors["has_symptoms"] = _("Jawab pertanyaan gejala: ya atau tidak.")
-    try:
-        doses = int(form.get("vaccine_doses", ""))
-    except ValueError:
-        doses = -1
-    if not 0 <= doses <= MAX_DOSES:
-        errors["vaccine_doses"] = _("Pilih jumlah dosis vaksin (0 sampai 10).")
-    lat = lon = accuracy = None
-    try:
-        lat = _float(form.get("lat"), -90, 90, "location")
-        lon = _float(form.get("lon"), -180, 180, "location")
-        accuracy = _float(form.get("accuracy"), 0, 100_000, "location")
-        if (lat is None) != (lon is None):
-            raise ValidationError(
-                _("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi."), "location"
-            )
-    except ValidationError as error:
-        errors[error.field] = error.message
-    if errors:
-        raise FormErrors(errors)
-    return VisitorDetails(
-        name=name,
-        phone=phone or None,
-        purpose=purpose or None,
-        has_symptoms=symptoms == "yes",
-        vaccine_doses=doses,
-        lat=lat,
-        lon=lon,
-        accuracy_m=accuracy if lat is not None else None,
-    )
-
-
-def parse_client_uuid(value: str | None) -> str:
-    """The form's client UUID, normalised; a missing or malformed one is refused."""
-    try:
-        return str(uuid_module.UUID(str(value or "")))
-    except ValueError:
-        raise ValidationError(
-            _("Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."), None
-        ) from None
 
 
 def find_entrance(token: str) -> Entrance | None:
@@ -472,12 +380,11 @@ def turn_away(
     name: str = "",
     now: datetime | None = None,
 ) -> CheckIn:
-    """Refuse entry with a reason: to someone who checked in (by pass code) or to a walk-in."""
-    reason = (reason or "").strip()
+    """Refuse entry with a reason: to someone who checked in (by pass code) or to a walk-in.
+
+    The reason, code and name come checked (``inputs.checkin.TurnAway``)."""
     if not reason:
         raise ValidationError(_("Alasan penolakan wajib diisi."), "reason")
-    if len(reason) > 200:
-        raise ValidationError(_("Alasan terlalu panjang (paling banyak 200 huruf)."), "reason")
     now = now or utcnow()
     short_code = (short_code or "").strip().upper()
     name = (name or "").strip()
@@ -503,8 +410,6 @@ def turn_away(
         return checkin
     if not name:
         raise ValidationError(_("Isi kode pada layar pengunjung atau namanya."), "name")
-    if len(name) > 120:
-        raise ValidationError(_("Nama terlalu panjang (paling banyak 120 huruf)."), "name")
     checkin = CheckIn(
         uuid=client_uuid,
         office_id=office.id,

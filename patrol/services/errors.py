@@ -10,3 +10,13 @@ class ValidationError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class FormErrors(ValidationError):
+    """Every broken rule of one form at once: ``errors`` maps each field to its message
+    (the first one is also the error's own ``message`` and ``field``)."""
+
+    def __init__(self, errors: dict[str | None, str]):
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field)
+        self.errors = errors

@@ -1,0 +1,206 @@
+"""What comes to the office door: the visitor's check-in form, the guard's manual check-in
+and turn-away.
+
+These forms show every broken rule at once (``parse_all``): a visitor in a queue fixes the
+whole form in one go. Each error names the field it sits beside; the three location fields
+share one place on the form (``location``).
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from typing import Annotated, ClassVar
+
+from flask_babel import gettext as _
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
+
+from patrol.inputs.field import Input
+from patrol.inputs.types import is_blank, no_nul
+from patrol.rules import checkin as checkin_rules
+
+MAX_DOSES = 10
+NAME_MAX, PURPOSE_MAX, REASON_MAX = 120, 200, 200
+
+
+def _form_uuid(value):
+    """The UUID the page put in the form; without it the page is stale or forged."""
+    try:
+        return str(uuid_module.UUID(str(value or "").strip()))
+    except ValueError:
+        raise PydanticCustomError(
+            "form_stale", _("Formulir tidak lengkap. Muat ulang halaman lalu coba lagi.")
+        ) from None
+
+
+def _stripped(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "")
+    return no_nul(value).strip()
+
+
+def _name(required: bool):
+    def check(value):
+        name = _stripped(value)
+        if not name and required:
+            raise PydanticCustomError("name_missing", _("Nama wajib diisi."))
+        if len(name) > NAME_MAX:
+            raise PydanticCustomError(
+                "name_long", _("Nama terlalu panjang (paling banyak 120 huruf).")
+            )
+        return name
+
+    return check
+
+
+def _phone(required: bool):
+    def check(value):
+        phone = checkin_rules.normalise_phone(_stripped(value))
+        if phone == "" and required:
+            raise PydanticCustomError("phone_missing", _("Nomor HP wajib diisi."))
+        if phone is None:
+            raise PydanticCustomError(
+                "phone_invalid",
+                _("Nomor HP tidak valid. Tulis seperti 0812-3456-7890 atau +62 812 3456 7890."),
+            )
+        return phone or None
+
+    return check
+
+
+def _purpose(required: bool):
+    def check(value):
+        purpose = _stripped(value)
+        if not purpose and required:
+            raise PydanticCustomError("purpose_missing", _("Keperluan kunjungan wajib diisi."))
+        if len(purpose) > PURPOSE_MAX:
+            raise PydanticCustomError(
+                "purpose_long", _("Keperluan terlalu panjang (paling banyak 200 huruf).")
+            )
+        return purpose or None
+
+    return check
+
+
+def _symptoms(value):
+    if value in ("yes", True):
+        return True
+    if value in ("no", False):
+        return False
+    raise PydanticCustomError("symptoms", _("Jawab pertanyaan gejala: ya atau tidak."))
+
+
+def _doses(value):
+    try:
+        doses = int(str(value).strip()) if not isinstance(value, bool) else -1
+    except ValueError:
+        doses = -1
+    if not 0 <= doses <= MAX_DOSES:
+        raise PydanticCustomError("doses", _("Pilih jumlah dosis vaksin (0 sampai 10)."))
+    return doses
+
+
+def _coordinate(low: float, high: float):
+    def check(value):
+        if is_blank(value):
+            return None
+        try:
+            number = float(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError, OverflowError):
+            number = None
+        if number is None or not low <= number <= high:  # NaN fails both comparisons
+            raise PydanticCustomError("location", _location_message())
+        return number
+
+    return check
+
+
+def _location_message() -> str:
+    return _("Lokasi dari ponsel tidak dapat dibaca. Coba bagikan lagi.")
+
+
+FormUuid = Annotated[
+    str, BeforeValidator(_form_uuid), WithJsonSchema({"type": "string", "format": "uuid"})
+]
+
+
+def checked(validator, default=""):
+    """A field whose check also runs when the form leaves it out (as if sent empty)."""
+    return Field(default=default, validate_default=True), BeforeValidator(validator)
+
+
+class DoorForm(Input):
+    """A form at the door: every error is shown beside its field at once."""
+
+    # Where a field's error is shown when not beside the field itself (None: the form's).
+    error_fields: ClassVar[dict[str, str | None]] = {
+        "client_uuid": None,
+        "lat": "location",
+        "lon": "location",
+        "accuracy": "location",
+    }
+
+    client_uuid: Annotated[FormUuid, Field(default=None, validate_default=True)]
+
+
+class VisitorCheckIn(DoorForm):
+    """What a visitor declares at the door: who, a phone, why, symptoms, vaccine doses, and
+    where the phone is when it shares its position."""
+
+    name: Annotated[str, *checked(_name(True))]
+    phone: Annotated[str | None, *checked(_phone(True))]
+    purpose: Annotated[str | None, *checked(_purpose(True))]
+    has_symptoms: Annotated[bool, *checked(_symptoms)]
+    vaccine_doses: Annotated[int, *checked(_doses)]
+    lat: Annotated[float | None, *checked(_coordinate(-90, 90), None)]
+    lon: Annotated[float | None, *checked(_coordinate(-180, 180), None)]
+    accuracy: Annotated[float | None, BeforeValidator(_coordinate(0, 100_000))] = None
+
+    @field_validator("lon")
+    @classmethod
+    def _whole_fix(cls, lon, info: ValidationInfo):
+        # Half a position is unreadable: a latitude needs its longitude and back.
+        if "lat" in info.data and (info.data["lat"] is None) != (lon is None):
+            raise PydanticCustomError("location", _location_message())
+        return lon
+
+    def details(self) -> dict:
+        """The visitor's details as the check-in service takes them (``VisitorDetails``)."""
+        return {
+            "name": self.name,
+            "phone": self.phone,
+            "purpose": self.purpose,
+            "has_symptoms": self.has_symptoms,
+            "vaccine_doses": self.vaccine_doses,
+            "lat": self.lat,
+            "lon": self.lon,
+            "accuracy_m": self.accuracy if self.lat is not None else None,
+        }
+
+
+class ManualCheckIn(VisitorCheckIn):
+    """A guard checks in a visitor who has no phone: phone and purpose may stay empty."""
+
+    phone: Annotated[str | None, *checked(_phone(False))]
+    purpose: Annotated[str | None, *checked(_purpose(False))]
+
+
+def _reason(value):
+    reason = _stripped(value)
+    if not reason:
+        raise PydanticCustomError("reason_missing", _("Alasan penolakan wajib diisi."))
+    if len(reason) > REASON_MAX:
+        raise PydanticCustomError(
+            "reason_long", _("Alasan terlalu panjang (paling banyak 200 huruf).")
+        )
+    return reason
+
+
+class TurnAway(DoorForm):
+    """A guard turns someone away: the reason, and who (the code on their pass or a name)."""
+
+    reason: Annotated[str, *checked(_reason)]
+    short_code: Annotated[str, *checked(lambda value: _stripped(value).upper()[:16])]
+    name: Annotated[str, *checked(_name(False))]
