@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 import pytest
 
 from patrol.extensions import db
+from patrol.inputs import parse
+from patrol.inputs.complaints import ComplaintForm
 from patrol.models import Complaint
 from patrol.services import complaints
 
@@ -49,8 +51,12 @@ def create_complaint(app):
             "lon": TUGU["lon"],
             "accuracy": "10",
         } | fields
+        photo = values.pop("photo", None)
+        if "phone" in values:
+            values["reporter_phone"] = values.pop("phone")
+        form = parse(ComplaintForm, values)
         complaint, _created = complaints.file_complaint(
-            None, now=created_at or datetime.now(timezone.utc), **values
+            form, photo=photo, now=created_at or datetime.now(timezone.utc)
         )
         if commit:
             db.session.commit()

@@ -245,3 +245,18 @@ def test_one_phone_number_is_limited_across_addresses(limited_app, create_zone, 
     other.environ_base["REMOTE_ADDR"] = "10.0.0.9"
     data = complaint_form(reporter_phone="0813 0000 1111", consent="1")
     assert other.post("/aduan", data=data).status_code == 303
+
+
+def test_every_broken_field_is_shown_at_once(client, create_zone, complaint_form):
+    create_zone()
+    data = complaint_form(category=None, description=" ", reporter_phone="12345", consent="1")
+    response = client.post("/aduan", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for message in (
+        "Pilih apa yang terjadi.",
+        "Ceritakan singkat apa yang terjadi.",
+        "Nomor WhatsApp tidak sah.",
+    ):
+        assert message in page
+    assert complaints_in_db() == []

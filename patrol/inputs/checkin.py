@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, fie
 from pydantic_core import PydanticCustomError
 
 from patrol.inputs.field import Input
-from patrol.inputs.types import is_blank, no_nul
+from patrol.inputs.types import checked, is_blank, no_nul
 from patrol.rules import checkin as checkin_rules
 
 MAX_DOSES = 10
@@ -124,11 +124,6 @@ def _location_message() -> str:
 FormUuid = Annotated[
     str, BeforeValidator(_form_uuid), WithJsonSchema({"type": "string", "format": "uuid"})
 ]
-
-
-def checked(validator, default=""):
-    """A field whose check also runs when the form leaves it out (as if sent empty)."""
-    return Field(default=default, validate_default=True), BeforeValidator(validator)
 
 
 class DoorForm(Input):

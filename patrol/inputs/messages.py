@@ -68,6 +68,12 @@ CUSTOM = {
     "location",
     "reason_missing",
     "reason_long",
+    "category_missing",
+    "category_unknown",
+    "description_missing",
+    "description_long",
+    "consent_missing",
+    "park_unknown",
 }
 
 

@@ -197,6 +197,12 @@ def _fine(value):
     return value
 
 
+def checked(validator, default=""):
+    """A field checked by ``validator`` even when the input leaves it out (as if empty):
+    ``name: Annotated[str, *checked(_name)]``."""
+    return Field(default=default, validate_default=True), BeforeValidator(validator)
+
+
 def text(max_length: int, description: str | None = None):
     """An optional text field of at most ``max_length`` characters, without NUL."""
     return Annotated[

@@ -21,12 +21,14 @@ from flask_login import current_user
 
 from patrol.access import public, roles
 from patrol.extensions import db, limiter
-from patrol.inputs import parse
+from patrol.inputs import parse, parse_all
+from patrol.inputs.complaints import ComplaintForm, whatsapp_number
 from patrol.inputs.field import GpsFix
 from patrol.rules.timeutil import utcnow
 from patrol.services import complaints, photos
 from patrol.services.errors import ValidationError
 from patrol.services.zones import list_zones
+from patrol.web.htmx import is_htmx
 from patrol.web.uploads import read_photo
 from patrol.web.urls import parse_id
 
@@ -35,15 +37,11 @@ bp = Blueprint("complaints", __name__)
 FORM_FIELDS = {"category", "description", "place", "photo", "reporter_phone", "consent"}
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _phone_key() -> str:
     """Rate-limit key: the reply phone number given (an empty one shares a single key)."""
     try:
-        phone = complaints.normalise_phone(request.form.get("reporter_phone"))
-    except ValidationError:
+        phone = whatsapp_number(request.form.get("reporter_phone"))
+    except ValueError:
         phone = None
     return "complaint-phone:" + (phone or "none")
 
@@ -82,28 +80,22 @@ def form():
         return _form()
     values = request.form.to_dict()
     values.pop("csrf_token", None)
-    # A field people never see: only robots fill it. They get the same answer as a
-    # person with a mistake, and nothing is saved.
-    if values.get("website"):
-        return _form(values, {"_form": _("Aduan tidak bisa dikirim.")}, 422)
     try:
+        filed = parse_all(ComplaintForm, values)
+        # A field people never see: only robots fill it. They get the same answer as a
+        # person with a mistake, and nothing is saved.
+        if filed.is_robot:
+            raise ValidationError(_("Aduan tidak bisa dikirim."), "_form")
         complaint, _created = complaints.file_complaint(
-            values.get("uuid"),
-            values.get("category"),
-            values.get("description"),
-            place_source=values.get("place_source"),
-            lat=values.get("lat"),
-            lon=values.get("lon"),
-            accuracy=values.get("accuracy"),
-            zone_id=parse_id(values["zone_id"]) if values.get("zone_id") else None,
-            photo=read_photo(request.files.get("photo")),
-            phone=values.get("reporter_phone"),
-            consent=bool(values.get("consent")),
+            filed, photo=read_photo(request.files.get("photo"))
         )
     except ValidationError as error:
         db.session.rollback()
-        key = error.field if error.field in FORM_FIELDS else "_form"
-        return _form(values, {key: error.message}, 422)
+        errors = getattr(error, "errors", None) or {error.field: error.message}
+        shown: dict[str, str] = {}
+        for field, message in errors.items():
+            shown.setdefault(field if field in FORM_FIELDS else "_form", message)
+        return _form(values, shown, 422)
     code = complaint.code
     db.session.commit()
     return redirect(url_for("complaints.track", code=code, baru=1), code=303)
@@ -125,7 +117,7 @@ def track(code: str):
         "category": complaints.category_label(complaint.category),
         "fresh": request.args.get("baru") == "1",
     }
-    template = "complaints/_track_status.html" if _is_htmx() else "complaints/track.html"
+    template = "complaints/_track_status.html" if is_htmx() else "complaints/track.html"
     response = make_response(render_template(template, **context))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the address
@@ -174,7 +166,7 @@ def _board_context() -> dict:
 
 def _board(status: int = 200, error: str | None = None, error_id: int | None = None):
     context = _board_context() | {"error": error, "error_id": error_id}
-    if _is_htmx():
+    if is_htmx():
         return render_template("complaints/_board_list.html", **context), status
     return render_template(
         "complaints/board.html", tile_url=current_app.config["TILE_URL"], **context
@@ -311,13 +303,13 @@ def accept(complaint_id: int):
         )
     except ValidationError as error:
         db.session.rollback()
-        if _is_htmx():
+        if is_htmx():
             return _officer_fragment(error.message, 422)
         abort(422, description=error.message)
     visit_uuid = visit.uuid
     db.session.commit()
     target = url_for("patrol.visit", visit_uuid=visit_uuid)
-    if _is_htmx():
+    if is_htmx():
         response = make_response("", 204)
         response.headers["HX-Redirect"] = target
         return response

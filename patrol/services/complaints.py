@@ -11,7 +11,6 @@ import io
 import re
 import secrets
 import statistics
-import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from patrol import geofence
 from patrol.extensions import db
-from patrol.inputs import parse
+from patrol.inputs.complaints import ComplaintForm
 from patrol.inputs.field import ComplaintAcceptRecord, ComplaintCloseRecord, GpsFix
 from patrol.models import (
     Assignment,
@@ -51,15 +50,12 @@ CATEGORIES = (
     ("fasilitas_rusak", _l("Fasilitas rusak")),
     ("lainnya", _l("Lainnya")),
 )
-DESCRIPTION_MAX = 500
 RESULT_MAX = 500
 REASON_MAX = 200
 # No look-alike characters (0/O, 1/I/L): the code is read aloud and typed from paper.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10  # 31^10 ≈ 8e14: not guessable at any rate the limits allow
 OPEN_STATUSES = ("received", "assigned", "accepted")
-PLACE_SOURCES = ("gps", "pin", "park")
-_PHONE_RE = re.compile(r"^(?:\+?62|0)(8\d{7,11})$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9]{6,16}$")
 
 
@@ -81,46 +77,27 @@ def city_bounds() -> tuple[float, float, float, float]:
     return current_app.config["COMPLAINT_CITY_BOUNDS"]
 
 
-def normalise_phone(value: str | None) -> str | None:
-    """An Indonesian mobile number as 62… (WhatsApp's form), or None when left empty."""
-    text = re.sub(r"[\s.\-()]", "", value or "")
-    if not text:
-        return None
-    match = _PHONE_RE.match(text)
-    if match is None:
-        raise ValidationError(
-            _("Nomor WhatsApp tidak sah. Contoh: 0812 3456 7890."), "reporter_phone"
-        )
-    return "62" + match.group(1)
-
-
-def _place(
-    source: str | None, lat, lon, accuracy, zone_id
-) -> tuple[str, float, float, float | None, Zone | None]:
+def _place(form: ComplaintForm) -> tuple[str, float, float, float | None, Zone | None]:
     """Where the complaint is: a chosen park's centre, or a GPS fix or a pin in the city."""
-    source = (source or "").strip()
-    if source == "park" or (source not in PLACE_SOURCES and zone_id):
-        zone = db.session.get(Zone, zone_id) if isinstance(zone_id, int) else None
+    source = form.place_source
+    if source == "park" or (source is None and form.zone_id):
+        zone = db.session.get(Zone, form.zone_id) if form.zone_id else None
         if zone is None or not zone.active:
             raise ValidationError(_("Pilih taman dari daftar."), "place")
-        lat_v, lon_v = geofence.centre(zone.geometry)
-        return "park", lat_v, lon_v, None, zone
-    try:
-        gps = parse(GpsFix, {"lat": lat, "lon": lon, "accuracy_m": accuracy})
-    except ValidationError as error:
-        raise ValidationError(error.message, "place") from None
-    if gps.lat is None or gps.lon is None:
+        lat, lon = geofence.centre(zone.geometry)
+        return "park", lat, lon, None, zone
+    if form.lat is None or form.lon is None:
         raise ValidationError(
             _("Tentukan tempatnya: GPS ponsel, titik di peta, atau pilih taman."), "place"
         )
     south, west, north, east = city_bounds()
-    if not (south <= gps.lat <= north and west <= gps.lon <= east):
+    if not (south <= form.lat <= north and west <= form.lon <= east):
         raise ValidationError(
             _("Tempat ini di luar wilayah kota. Aduan hanya untuk tempat di dalam kota."),
             "place",
         )
-    accuracy_m = gps.accuracy_m if gps.accuracy_m is None else min(gps.accuracy_m, 100_000)
-    return ("pin" if source == "pin" else "gps"), gps.lat, gps.lon, accuracy_m, None
+    accuracy_m = None if form.accuracy is None else min(form.accuracy, 100_000)
+    return ("pin" if source == "pin" else "gps"), form.lat, form.lon, accuracy_m, None
 
 
 def zone_for_place(lat: float, lon: float) -> Zone | None:
@@ -148,16 +125,6 @@ def check_photo_pixels(data: bytes) -> None:
         raise ValidationError(too_many, "photo")
 
 
-def parse_uuid(value: str | None) -> str:
-    """The phone's UUID for the form in canonical form; a fresh one when it sent none."""
-    if value is None or not str(value).strip():
-        return str(uuid_module.uuid4())
-    try:
-        return str(uuid_module.UUID(str(value).strip()))
-    except ValueError:
-        raise ValidationError(_("Kode formulir tidak sah; muat ulang halaman."), "uuid") from None
-
-
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -175,43 +142,19 @@ def _short_text(value: str | None, limit: int, field_name: str, missing: str, la
 
 
 def file_complaint(
-    uuid: str | None,
-    category: str | None,
-    description: str | None,
-    place_source: str | None = None,
-    lat=None,
-    lon=None,
-    accuracy=None,
-    zone_id: int | None = None,
-    photo: bytes | None = None,
-    phone: str | None = None,
-    consent: bool = False,
-    now: datetime | None = None,
+    form: ComplaintForm, photo: bytes | None = None, now: datetime | None = None
 ) -> tuple[Complaint, bool]:
-    """File a resident's complaint; returns (complaint, created). The same UUID: that one."""
+    """File a resident's complaint (the form's values checked by ``inputs.complaints``);
+    returns (complaint, created). The same form UUID again: the first complaint."""
     now = now or utcnow()
-    client_uuid = parse_uuid(uuid)
+    client_uuid = form.uuid
     existing = db.session.scalar(sa.select(Complaint).where(Complaint.uuid == client_uuid))
     if existing is not None:
         return existing, False
-    codes = [code for code, _label in CATEGORIES]
-    if category not in codes:
-        message = _("Pilih apa yang terjadi.") if not category else _("Jenis aduan tidak dikenal.")
-        raise ValidationError(message, "category")
-    text = _short_text(
-        description,
-        DESCRIPTION_MAX,
-        "description",
-        _("Ceritakan singkat apa yang terjadi."),
-        _("Keterangan"),
-    )
-    source, lat_v, lon_v, accuracy_m, zone = _place(place_source, lat, lon, accuracy, zone_id)
-    reporter_phone = normalise_phone(phone)
-    if reporter_phone and not consent:
-        raise ValidationError(
-            _("Centang persetujuan bila ingin dibalas lewat WhatsApp, atau kosongkan nomornya."),
-            "consent",
-        )
+    if form.category not in {code for code, _label in CATEGORIES}:
+        raise ValidationError(_("Jenis aduan tidak dikenal."), "category")
+    source, lat_v, lon_v, accuracy_m, zone = _place(form)
+    reporter_phone = form.reporter_phone if form.consent else None
     if photo:
         check_photo_pixels(photo)
     zone = zone or zone_for_place(lat_v, lon_v)
@@ -221,8 +164,8 @@ def file_complaint(
         complaint = Complaint(
             uuid=client_uuid,
             code=_new_code(),
-            category=category,
-            description=text,
+            category=form.category,
+            description=form.description,
             lat=lat_v,
             lon=lon_v,
             accuracy_m=accuracy_m,
