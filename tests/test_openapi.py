@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from flask import Flask
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.validators import OpenAPIV31SpecValidator
+
+from patrol.inputs.openapi import describe_api
 
 KINDS = {
     "visit_start",
@@ -70,3 +74,31 @@ def test_the_sync_body_and_the_sos_are_described(client):
     assert batch["properties"]["records"]["maxItems"] == 500
     sos = spec["components"]["schemas"]["SosRequest"]
     assert {"uuid", "lat", "lon", "accuracy_m"} <= set(sos["properties"])
+
+
+def test_every_route_and_method_is_described_from_the_url_map(app, client):
+    spec = _spec(client)
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            operation = spec["paths"][path][method.lower()]
+            assert operation["summary"] and operation["responses"]
+            for name in rule.arguments:
+                assert any(p["name"] == name and p["in"] == "path" for p in operation["parameters"])
+
+
+def test_the_forecast_query_comes_from_its_input_model(client):
+    forecast = _spec(client)["paths"]["/parks/{zone_id}/forecast"]["get"]
+    [date] = [p for p in forecast["parameters"] if p["in"] == "query"]
+    assert date["name"] == "date" and date["schema"]["format"] == "date"
+    [zone] = [p for p in forecast["parameters"] if p["in"] == "path"]
+    assert zone["schema"] == {"type": "integer", "minimum": 1}
+
+
+def test_a_route_without_a_description_fails_the_document():
+    other = Flask(__name__)
+    other.add_url_rule("/api/v1/undescribed", "undescribed", lambda: "")
+    with pytest.raises(LookupError, match="/api/v1/undescribed"):
+        describe_api(other, "http://localhost")

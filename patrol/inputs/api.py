@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
@@ -9,7 +10,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from patrol.inputs.field import Input
-from patrol.inputs.types import Accuracy, Latitude, Longitude
+from patrol.inputs.types import Accuracy, Latitude, Longitude, is_blank
 
 MAX_RECORDS = 500
 
@@ -38,9 +39,10 @@ class SyncBatch(Input):
     """The outbox sent in one request. Each record is checked on its own (a bad one is
     rejected alone), so here they are any JSON; their schemas are the record kinds."""
 
+    # The view answers 413 beyond MAX_RECORDS (not a field error): the length is not a rule
+    # of the model, only of its schema.
     records: Annotated[
         list[Any],
-        Field(max_length=MAX_RECORDS),
         WithJsonSchema(
             {
                 "type": "array",
@@ -49,3 +51,32 @@ class SyncBatch(Input):
             }
         ),
     ]
+
+
+def _forecast_date(value):
+    # Exactly YYYY-MM-DD: a time or a compact date is refused, not guessed.
+    if is_blank(value):
+        return None
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PydanticCustomError(
+            "date_invalid", _("Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-12-01.")
+        ) from None
+
+
+class ForecastQuery(Input):
+    """The query of a park's forecast (the horizon is checked against today by the service)."""
+
+    date: Annotated[
+        dt.date | None,
+        BeforeValidator(_forecast_date),
+        WithJsonSchema({"type": "string", "format": "date"}),
+    ] = Field(
+        default=None,
+        description="YYYY-MM-DD (WIB), from today up to FORECAST_HORIZON_DAYS ahead (28); "
+        "today when left out.",
+    )

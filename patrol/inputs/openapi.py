@@ -1,18 +1,24 @@
 """The OpenAPI 3.1 description of /api/v1, served at GET /api/v1/openapi.json.
 
-The request bodies are the input models themselves (``patrol.inputs``): what the API
-describes is what it checks. The answers are described by the small models below.
+Generated, not written: the paths, methods and path parameters come from the app's URL
+map; each view says what it is for with ``@described(...)`` beside its route; the request
+bodies and queries are the input models themselves (``patrol.inputs``), so what the API
+describes is what it checks; the answers are the small models below. A route under
+/api/v1 without ``@described`` makes the document fail (and its test).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import Literal
+from typing import Literal, TypeVar
 
+from flask import Flask
 from pydantic import BaseModel, Field, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from patrol.inputs.api import MAX_RECORDS, SosRequest, SyncBatch
 from patrol.inputs.field import RECORD_KINDS, SyncRecord
 
 REF = "#/components/schemas/{model}"
@@ -109,7 +115,53 @@ class SyncResults(BaseModel):
     results: list[SyncResult]
 
 
+# What each view says about itself -------------------------------------------------------
+
+F = TypeVar("F", bound=Callable)
+# Who may call: the security requirement of each kind of caller.
+SECURITY = {
+    "public": [],
+    "user": [{"session": []}],
+    "officer": [{"session": [], "csrf": []}],
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One endpoint's description: what it does, who calls it, what it takes and answers.
+
+    ``answer`` is the model of the success answer (``None``: any JSON object); every other
+    status in ``responses`` answers an ``Error``. ``query`` and ``body`` are input models.
+    """
+
+    summary: str
+    who: Literal["public", "user", "officer"]
+    responses: dict[int, str]
+    answer: type[BaseModel] | None = None
+    description: str | None = None
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    body_media: tuple[str, ...] = ("application/json",)
+    upload: str | None = None  # a multipart field holding a file
+    path: dict[str, dict] = field(default_factory=dict)  # more about path parameters
+
+
+def described(**details) -> Callable[[F], F]:
+    """Describe a view for the OpenAPI document (put it under ``@bp.route``)."""
+    operation = Operation(**details)
+
+    def mark(view: F) -> F:
+        view.openapi = operation  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 # The document -----------------------------------------------------------------------------
+
+PREFIX = "/api/v1"
+_PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_CONVERTERS = {"int": {"type": "integer", "minimum": 1}, "float": {"type": "number"}}
 
 
 def _app_version() -> str:
@@ -119,11 +171,38 @@ def _app_version() -> str:
         return "0"
 
 
-def _schemas() -> dict:
-    models = [SosRequest, SyncBatch, *RECORD_KINDS.values()]
-    answers = [Error, CsrfToken, Parks, ParkForecast, EntryPhoto, SosCreated, SyncResults]
+def _operations(app: Flask) -> list[tuple[str, str, list[dict], Operation]]:
+    """(path, method, path parameters, operation) for every route under /api/v1."""
+    found = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith(PREFIX + "/"):
+            continue
+        operation = getattr(app.view_functions[rule.endpoint], "openapi", None)
+        if operation is None:
+            raise LookupError(f"{rule.rule} has no @described(...) for the OpenAPI document")
+        parameters = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": dict(_CONVERTERS.get(converter, {"type": "string"})),
+            }
+            | operation.path.get(name, {})
+            for converter, name in _PARAMETER.findall(rule.rule)
+        ]
+        path = _PARAMETER.sub(r"{\2}", rule.rule.removeprefix(PREFIX))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((path, method.lower(), parameters, operation))
+    return found
+
+
+def _schemas(operations: list[Operation]) -> dict:
+    inputs = {op.body for op in operations if op.body is not None}  # queries: parameters
+    answers = {op.answer for op in operations if op.answer is not None} | {Error}
+    models = sorted(inputs | set(RECORD_KINDS.values()), key=lambda m: m.__name__)
     _, top = models_json_schema(
-        [(m, "validation") for m in models] + [(m, "serialization") for m in answers],
+        [(m, "validation") for m in models]
+        + [(m, "serialization") for m in sorted(answers, key=lambda m: m.__name__)],
         ref_template=REF,
     )
     schemas = top["$defs"]
@@ -135,21 +214,74 @@ def _schemas() -> dict:
     return schemas
 
 
-def _json(ref: str, description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": REF.format(model=ref)}}},
-    }
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": REF.format(model=model.__name__)}
 
 
-def _error(description: str) -> dict:
-    return _json("Error", description)
+def _query_parameters(model: type[BaseModel]) -> list[dict]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", ()))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": {
+                key: value
+                for key, value in prop.items()
+                if key not in ("description", "title") and not (key == "default" and value is None)
+            },
+        }
+        | ({"description": prop["description"]} if "description" in prop else {})
+        for name, prop in schema["properties"].items()
+    ]
 
 
-def describe_api(server_url: str) -> dict:
-    """The API description as a plain dict (JSON-ready)."""
-    officer = [{"session": [], "csrf": []}]
-    sos = {"$ref": REF.format(model="SosRequest")}
+def _operation(operation: Operation, parameters: list[dict]) -> dict:
+    out: dict = {"summary": operation.summary, "security": SECURITY[operation.who]}
+    if operation.description:
+        out["description"] = operation.description
+    parameters = parameters + (_query_parameters(operation.query) if operation.query else [])
+    if parameters:
+        out["parameters"] = parameters
+    if operation.body is not None:
+        media = {kind: {"schema": _ref(operation.body)} for kind in operation.body_media}
+        out["requestBody"] = {"required": True, "content": media}
+    elif operation.upload is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": [operation.upload],
+                        "properties": {
+                            operation.upload: {"type": "string", "contentMediaType": "image/*"}
+                        },
+                    }
+                }
+            },
+        }
+    responses = {}
+    for status, description in sorted(operation.responses.items()):
+        if status < 400:
+            schema = _ref(operation.answer) if operation.answer else {"type": "object"}
+        else:
+            schema = _ref(Error)
+        responses[str(status)] = {
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+    out["responses"] = responses
+    return out
+
+
+def describe_api(app: Flask, server_url: str) -> dict:
+    """The API description as a plain dict (JSON-ready), from ``app``'s routes."""
+    found = _operations(app)
+    paths: dict[str, dict] = {}
+    for path, method, parameters, operation in found:
+        paths.setdefault(path, {})[method] = _operation(operation, parameters)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -161,167 +293,13 @@ def describe_api(server_url: str) -> dict:
                 "cookie and an X-CSRFToken header. Messages are in Bahasa Indonesia."
             ),
         },
-        "servers": [{"url": server_url + "/api/v1"}],
+        "servers": [{"url": server_url + PREFIX}],
         "components": {
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
             },
-            "schemas": _schemas(),
+            "schemas": _schemas([operation for *_, operation in found]),
         },
-        "paths": {
-            "/parks": {
-                "get": {
-                    "summary": "Open data: each active park's crowd level now (public)",
-                    "security": [],
-                    "responses": {"200": _json("Parks", "The parks (cached up to a minute).")},
-                }
-            },
-            "/parks/{zone_id}/forecast": {
-                "get": {
-                    "summary": "Open data: a park's expected crowding per WIB hour (public)",
-                    "description": (
-                        "A seasonal profile of the park's crowd counts by day of week and "
-                        "hour, recent weeks weighing more; public holidays are like Sundays "
-                        "unless the park's own history says otherwise (docs/forecast.md)."
-                    ),
-                    "security": [],
-                    "parameters": [
-                        {
-                            "name": "zone_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer", "minimum": 1},
-                        },
-                        {
-                            "name": "date",
-                            "in": "query",
-                            "required": False,
-                            "description": (
-                                "YYYY-MM-DD (WIB), from today up to FORECAST_HORIZON_DAYS "
-                                "ahead (28); today when left out."
-                            ),
-                            "schema": {"type": "string", "format": "date"},
-                        },
-                    ],
-                    "responses": {
-                        "200": _json("ParkForecast", "24 hours (cached for minutes)."),
-                        "400": _error("Not a date (YYYY-MM-DD)."),
-                        "404": _error("No such park, or it is not active."),
-                        "422": _error("A date before today or beyond the horizon."),
-                    },
-                }
-            },
-            "/sos": {
-                "post": {
-                    "summary": "An officer's SOS with the phone's position (officers only)",
-                    "security": officer,
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {"schema": sos},
-                            "application/x-www-form-urlencoded": {"schema": sos},
-                        },
-                    },
-                    "responses": {
-                        "201": _json("SosCreated", "The alert (the first one for a retry)."),
-                        "400": _error("The CSRF token expired, or the JSON is malformed."),
-                        "401": _error("The session ended: log in again."),
-                        "403": _error("Not an officer."),
-                        "422": _error("A field is invalid (see field)."),
-                    },
-                }
-            },
-            "/sync": {
-                "post": {
-                    "summary": "Send the phone's outbox (officers only)",
-                    "description": (
-                        "Records are applied oldest first, each visit's start before its "
-                        "entries, in any order within the batch; each in its own savepoint, "
-                        "so one bad record is rejected alone and the rest are taken. "
-                        f"At most {MAX_RECORDS}."
-                    ),
-                    "security": officer,
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {"schema": {"$ref": REF.format(model="SyncBatch")}}
-                        },
-                    },
-                    "responses": {
-                        "200": _json("SyncResults", "One result per record, in the order sent."),
-                        "400": _error("Not JSON, too deeply nested, or the CSRF token expired."),
-                        "401": _error("The session ended: log in again."),
-                        "403": _error("Not an officer."),
-                        "413": _error(f"More than {MAX_RECORDS} records."),
-                    },
-                }
-            },
-            "/entries/{entry_uuid}/photo": {
-                "post": {
-                    "summary": "Attach a violation's photo by the violation's UUID (officers)",
-                    "description": (
-                        "Sent after the entry itself (online or from the outbox), shrunk on "
-                        "the phone. Exactly once: while the entry has a photo, another "
-                        "upload stores nothing and gets the same answer. The server "
-                        "re-encodes it as JPEG without metadata and keeps a thumbnail."
-                    ),
-                    "security": officer,
-                    "parameters": [
-                        {
-                            "name": "entry_uuid",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "format": "uuid"},
-                            "description": "The violation's client UUID.",
-                        }
-                    ],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "multipart/form-data": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["photo"],
-                                    "properties": {
-                                        "photo": {"type": "string", "contentMediaType": "image/*"}
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": _json("EntryPhoto", "Stored now, or already stored (a retry)."),
-                        "400": _error("The CSRF token expired."),
-                        "401": _error("The session ended: log in again."),
-                        "403": _error("Another officer's entry."),
-                        "404": _error("No violation has this UUID."),
-                        "413": _error("The photo is too large."),
-                        "422": _error("No photo, or not an image."),
-                    },
-                }
-            },
-            "/csrf-token": {
-                "get": {
-                    "summary": "A fresh CSRF token (any logged-in user)",
-                    "security": [{"session": []}],
-                    "responses": {
-                        "200": _json("CsrfToken", "The token."),
-                        "401": _error("The session ended."),
-                    },
-                }
-            },
-            "/openapi.json": {
-                "get": {
-                    "summary": "This description (public)",
-                    "security": [],
-                    "responses": {
-                        "200": {
-                            "description": "OpenAPI 3.1 document",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
-                        }
-                    },
-                }
-            },
-        },
+        "paths": paths,
     }

@@ -10,8 +10,17 @@ from flask_wtf.csrf import generate_csrf
 from patrol.access import public, roles, staff
 from patrol.extensions import begin_immediate, db
 from patrol.inputs import json_body, parse
-from patrol.inputs.api import SosRequest
-from patrol.inputs.openapi import describe_api
+from patrol.inputs.api import MAX_RECORDS, ForecastQuery, SosRequest, SyncBatch
+from patrol.inputs.openapi import (
+    CsrfToken,
+    EntryPhoto,
+    ParkForecast,
+    Parks,
+    SosCreated,
+    SyncResults,
+    describe_api,
+    described,
+)
 from patrol.models import Zone
 from patrol.rules.timeutil import utcnow, wib_today
 from patrol.services import crowd_hours, entry_photos
@@ -28,6 +37,12 @@ PARKS_MAX_AGE = 60
 
 
 @bp.route("/csrf-token")
+@described(
+    summary="A fresh CSRF token (any logged-in user)",
+    who="user",
+    answer=CsrfToken,
+    responses={200: "The token.", 401: "The session ended."},
+)
 @staff
 def csrf_token():
     """A fresh CSRF token for scripts that send JSON (the offline outbox)."""
@@ -38,6 +53,12 @@ def csrf_token():
 
 
 @bp.route("/parks")
+@described(
+    summary="Open data: each active park's crowd level now (public)",
+    who="public",
+    answer=Parks,
+    responses={200: "The parks (cached up to a minute)."},
+)
 @public
 @shared_page
 def parks():
@@ -51,6 +72,23 @@ def parks():
 
 
 @bp.route("/parks/<int:zone_id>/forecast")
+@described(
+    summary="Open data: a park's expected crowding per WIB hour (public)",
+    description=(
+        "A seasonal profile of the park's crowd counts by day of week and hour, recent "
+        "weeks weighing more; public holidays are like Sundays unless the park's own history "
+        "says otherwise (docs/forecast.md)."
+    ),
+    who="public",
+    query=ForecastQuery,
+    answer=ParkForecast,
+    responses={
+        200: "24 hours (cached for minutes).",
+        400: "Not a date (YYYY-MM-DD).",
+        404: "No such park, or it is not active.",
+        422: "A date before today or beyond the horizon.",
+    },
+)
 @public
 def park_forecast(zone_id: int):
     """Open data: a park's expected headcount and crowd level per WIB hour on one day."""
@@ -58,9 +96,13 @@ def park_forecast(zone_id: int):
     if zone is None or not zone.active:
         return jsonify(error=_("Taman tidak ditemukan.")), 404
     try:
-        day = crowd_hours.forecast_day(request.args.get("date"), wib_today())
+        query = parse(ForecastQuery, request.args)
     except ValidationError as error:
-        status = 422 if isinstance(error, crowd_hours.OutsideHorizon) else 400
+        return jsonify(error=error.message, field=error.field), 400
+    try:
+        day = crowd_hours.forecast_day(query.date, wib_today())
+    except ValidationError as error:
+        status = 422
         return jsonify(error=error.message, field=error.field), status
     seconds = current_app.config["FORECAST_CACHE_SECONDS"]
 
@@ -83,6 +125,20 @@ def _parks_json() -> bytes:
 
 
 @bp.route("/sos", methods=["POST"])
+@described(
+    summary="An officer's SOS with the phone's position (officers only)",
+    who="officer",
+    body=SosRequest,
+    body_media=("application/json", "application/x-www-form-urlencoded"),
+    answer=SosCreated,
+    responses={
+        201: "The alert (the first one for a retry).",
+        400: "The CSRF token expired, or the JSON is malformed.",
+        401: "The session ended: log in again.",
+        403: "Not an officer.",
+        422: "A field is invalid (see field).",
+    },
+)
 @roles("officer")
 def sos():
     """An officer's SOS with GPS (JSON or form); a retried send returns the same alert."""
@@ -105,6 +161,24 @@ def sos():
 
 
 @bp.route("/sync", methods=["POST"])
+@described(
+    summary="Send the phone's outbox (officers only)",
+    description=(
+        "Records are applied oldest first, each visit's start before its entries, in any "
+        "order within the batch; each in its own savepoint, so one bad record is rejected "
+        f"alone and the rest are taken. At most {MAX_RECORDS}."
+    ),
+    who="officer",
+    body=SyncBatch,
+    answer=SyncResults,
+    responses={
+        200: "One result per record, in the order sent.",
+        400: "Not JSON, too deeply nested, or the CSRF token expired.",
+        401: "The session ended: log in again.",
+        403: "Not an officer.",
+        413: f"More than {MAX_RECORDS} records.",
+    },
+)
 @roles("officer")
 @begin_immediate
 def sync():
@@ -113,17 +187,17 @@ def sync():
         payload = json_body(request)
     except ValidationError as error:
         return jsonify(error=error.message), 400
-    records = payload.get("records") if isinstance(payload, dict) else None
-    if not isinstance(records, list):
+    try:
+        batch = parse(SyncBatch, payload if isinstance(payload, dict) else {})
+    except ValidationError:
         return jsonify(error=_('Kirim JSON berbentuk {"records": [...]} dengan header CSRF.')), 400
-    if len(records) > sync_service.MAX_RECORDS:
+    if len(batch.records) > MAX_RECORDS:
         return jsonify(
             error=_(
-                "Paling banyak %(n)d catatan per kiriman; kirim sisanya terpisah.",
-                n=sync_service.MAX_RECORDS,
+                "Paling banyak %(n)d catatan per kiriman; kirim sisanya terpisah.", n=MAX_RECORDS
             )
         ), 413
-    results = sync_service.sync(current_user.id, records)
+    results = sync_service.sync(current_user.id, list(batch.records))
     db.session.commit()
     response = jsonify(results=[result.as_dict() for result in results])
     response.headers["Cache-Control"] = "no-store"
@@ -134,6 +208,33 @@ def sync():
 
 
 @bp.route("/entries/<entry_uuid>/photo", methods=["POST"])
+@described(
+    summary="Attach a violation's photo by the violation's UUID (officers)",
+    description=(
+        "Sent after the entry itself (online or from the outbox), shrunk on the phone. "
+        "Exactly once: while the entry has a photo, another upload stores nothing and gets "
+        "the same answer. The server re-encodes it as JPEG without metadata and keeps a "
+        "thumbnail."
+    ),
+    who="officer",
+    upload="photo",
+    path={
+        "entry_uuid": {
+            "schema": {"type": "string", "format": "uuid"},
+            "description": "The violation's client UUID.",
+        }
+    },
+    answer=EntryPhoto,
+    responses={
+        200: "Stored now, or already stored (a retry).",
+        400: "The CSRF token expired.",
+        401: "The session ended: log in again.",
+        403: "Another officer's entry.",
+        404: "No violation has this UUID.",
+        413: "The photo is too large.",
+        422: "No photo, or not an image.",
+    },
+)
 @roles("officer")
 def entry_photo(entry_uuid: str):
     """Attach the photo of a violation by the violation's UUID; a retry changes nothing."""
@@ -164,7 +265,11 @@ def entry_photo(entry_uuid: str):
 
 
 @bp.route("/openapi.json")
+@described(
+    summary="This description (public)", who="public", responses={200: "OpenAPI 3.1 document"}
+)
 @public
 def openapi():
     """The OpenAPI 3 description of this API (no data, only its shape)."""
-    return jsonify(describe_api(url_for("auth.index", _external=True).rstrip("/")))
+    server = url_for("auth.index", _external=True).rstrip("/")
+    return jsonify(describe_api(current_app, server))

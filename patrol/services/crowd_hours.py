@@ -202,19 +202,11 @@ class OutsideHorizon(ValidationError):
     """A well-formed date the forecast does not cover (past, or beyond the horizon)."""
 
 
-def forecast_day(text: str | None, today: date) -> date:
-    """The day a forecast is asked for: ``YYYY-MM-DD`` from today up to the horizon;
-    today when left out."""
-    if text is None or not text.strip():
+def forecast_day(day: date | None, today: date) -> date:
+    """The day a forecast is asked for (``inputs.api.ForecastQuery``): from today up to the
+    horizon; today when left out."""
+    if day is None:
         return today
-    text = text.strip()
-    try:
-        if len(text) != 10:
-            raise ValueError(text)
-        day = date.fromisoformat(text)
-    except ValueError:
-        message = _("Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-12-01.")
-        raise ValidationError(message, "date") from None
     horizon = horizon_days()
     if not today <= day <= today + timedelta(days=horizon):
         raise OutsideHorizon(
