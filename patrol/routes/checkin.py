@@ -48,12 +48,6 @@ bp = Blueprint("checkin", __name__)
 PASS_COOKIE = "patroli_pass"  # noqa: S105 - a cookie name, not a secret
 
 
-@bp.app_template_filter("distance")
-def distance_filter(metres: float | None) -> str:
-    """A distance for people: metres up to 1 km, then kilometres."""
-    return checkin_rules.format_distance(metres)
-
-
 def clock() -> datetime:
     """The current time for screen codes; one place for tests to move the clock."""
     return utcnow()

@@ -345,15 +345,3 @@ def finish(complaint_id: int):
         ), 422
     db.session.commit()
     return redirect(url_for("patrol.home"), code=303)
-
-
-@bp.app_template_global()
-def complaint_for_visit(visit):
-    """The complaint a visit answers (for the visit page), or None."""
-    return complaints.for_visit(visit.id)
-
-
-@bp.app_template_global()
-def complaint_category_label(code: str) -> str:
-    """A complaint category's words."""
-    return complaints.category_label(code)

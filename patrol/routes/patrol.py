@@ -38,6 +38,7 @@ from patrol.models import CrowdCount, Violation, Visit
 from patrol.rules.timeutil import utcnow
 from patrol.services import (
     checkpoints,
+    complaints,
     crowd_hours,
     entries,
     entry_photos,
@@ -89,6 +90,7 @@ def _render_visit(visit: Visit, status: int = 200, **context):
         context["actions"] = entries.actions()
     context["entries"] = entries.timeline(visit, current_user.id)
     context["checkpoint_panel"] = checkpoints.visit_panel(visit)
+    context["visit_complaint"] = complaints.for_visit(visit.id)
     context["crowd_config"] = {
         "busy": current_app.config["CROWD_BUSY_PERCENT"],
         "over": current_app.config["CROWD_OVER_PERCENT"],

@@ -198,15 +198,6 @@ def _report_context(name: str, f) -> dict:
     }
 
 
-@bp.app_context_processor
-def chart_series() -> dict:
-    """The continuous-axis helpers for the report charts (templates/reports/_charts.html)."""
-    return {
-        "daily_series": report_queries.daily_series,
-        "hourly_series": report_queries.hourly_series,
-    }
-
-
 @bp.route("/laporan/")
 @bp.route("/laporan/<name>")
 @roles("admin")

@@ -9,9 +9,11 @@ from flask import Flask
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from patrol.rules import checkin as checkin_rules
 from patrol.rules import crowd, geofence
 from patrol.rules.numbers import angka
 from patrol.rules.timeutil import utcnow
+from patrol.services import complaints, reports
 from patrol.services.entries import level_for
 
 
@@ -54,6 +56,11 @@ def rendered_at() -> str:
     return utcnow().isoformat(timespec="milliseconds")
 
 
+def distance(metres: float | None) -> str:
+    """A distance for people: metres up to 1 km, then kilometres."""
+    return checkin_rules.format_distance(metres)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Make the filters and globals above available to every template."""
     app.jinja_env.filters["rupiah"] = rupiah
@@ -66,3 +73,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["new_visit_uuid"] = new_visit_uuid
     app.jinja_env.globals["rendered_at"] = rendered_at
     app.jinja_env.globals["crowd_level_for"] = crowd_level_for
+    app.jinja_env.filters["distance"] = distance
+    app.jinja_env.globals["complaint_category_label"] = complaints.category_label
+    # The report charts' continuous axes (templates/reports/_charts.html).
+    app.jinja_env.globals["daily_series"] = reports.daily_series
+    app.jinja_env.globals["hourly_series"] = reports.hourly_series
