@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, BeforeValidator, Field
 
 from patrol.inputs.field import Input
-from patrol.inputs.types import Day, RowId
+from patrol.inputs.types import Day, RowId, text
 
 
 class ReportFiltersInput(Input):
@@ -29,3 +29,23 @@ class ReviewFiltersInput(ReportFiltersInput):
         default=None, description="Which reviews: pending (the default), returned, approved."
     )
     page: RowId = Field(default=None, description="The page, from 1.")
+
+
+class PlannerQuery(Input):
+    """The shift planner's view: a day or its week, for one zone, one officer or everyone
+    (the page's own words in the query string: ``tampilan``, ``tanggal``, ``zona``,
+    ``petugas``)."""
+
+    view: Annotated[
+        Literal["day", "week"], BeforeValidator(lambda v: "week" if v == "minggu" else "day")
+    ] = Field(default="day", validation_alias=AliasChoices("tampilan", "view"))
+    day: Day = Field(default=None, validation_alias=AliasChoices("tanggal", "day"))
+    zone_id: RowId = Field(default=None, validation_alias=AliasChoices("zona", "zone_id"))
+    officer_id: RowId = Field(default=None, validation_alias=AliasChoices("petugas", "officer_id"))
+
+
+class AuditQuery(Input):
+    """The audit log's filter: one kind of record, and the page before an event."""
+
+    entity: text(64) = Field(default=None, validation_alias=AliasChoices("jenis", "entity"))
+    before_id: RowId = Field(default=None, validation_alias=AliasChoices("sebelum", "before_id"))

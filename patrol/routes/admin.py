@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -23,12 +23,11 @@ from patrol.forms.admin import (
     ZoneForm,
     choices,
 )
+from patrol.inputs import parse
+from patrol.inputs.reports import AuditQuery, PlannerQuery
 from patrol.models import Assignment, Entrance, GuardPost, Office, User, Zone
 from patrol.rules.geofence import INDONESIA_BOUNDS
 from patrol.rules.timeutil import (
-    FIRST_DAY,
-    LAST_DAY,
-    in_calendar,
     utcnow,
     wib_day_bounds,
     wib_today,
@@ -38,7 +37,6 @@ from patrol.services import audit, crowd_hours, offices, shifts, users, zones
 from patrol.services.audit_export import audit_csv as audit_export_csv
 from patrol.services.errors import ValidationError
 from patrol.web import audit_words
-from patrol.web.urls import parse_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -430,31 +428,21 @@ def user_password(user_id: int):
 # Shifts ---------------------------------------------------------------------------------
 
 
-def _parse_day(text: str | None) -> date:
+def _query(model):
+    """The page's query string checked as ``model``; a bad value is a 400 with its words."""
     try:
-        day = date.fromisoformat(text) if text else wib_today()
-    except ValueError:
-        return wib_today()
-    if not in_calendar(day):
-        abort(
-            400,
-            description=_(
-                "Tanggal harus antara tahun %(first)d dan %(last)d.",
-                first=FIRST_DAY.year,
-                last=LAST_DAY.year,
-            ),
-        )
-    return day
+        return parse(model, request.args)
+    except ValidationError as error:
+        abort(400, description=error.message)
 
 
 @bp.route("/shift")
 @roles("admin")
 def shift_list():
     """Day or week view of shifts, for one zone, one officer, or everyone."""
-    view = "week" if request.args.get("tampilan") == "minggu" else "day"
-    day = _parse_day(request.args.get("tanggal"))
-    zone_id = request.args.get("zona", type=parse_id)
-    officer_id = request.args.get("petugas", type=parse_id)
+    query = _query(PlannerQuery)
+    view, day = query.view, query.day or wib_today()
+    zone_id, officer_id = query.zone_id, query.officer_id
     first = day - timedelta(days=day.weekday()) if view == "week" else day
     plan = shifts.schedule(first, 7 if view == "week" else 1, zone_id, officer_id)
     step = timedelta(days=7 if view == "week" else 1)
@@ -481,8 +469,8 @@ def shift_new():
     form.officer_id.choices = choices(_officer_choices())
     form.zone_id.choices = choices(_zone_choices())
     if request.method == "GET":
-        form.day.data = _parse_day(request.args.get("tanggal"))
-        form.zone_id.data = request.args.get("zona", type=parse_id)
+        query = _query(PlannerQuery)
+        form.day.data, form.zone_id.data = query.day or wib_today(), query.zone_id
         form.starts_at.data, form.ends_at.data = time(7, 0), time(15, 0)
     form_error = None
     if form.validate_on_submit():
@@ -607,9 +595,9 @@ def post_delete(post_id: int):
 @roles("admin")
 def audit_list():
     """The latest admin changes: who, what, when, before and after."""
-    entity = request.args.get("jenis") or None
-    before_id = request.args.get("sebelum", type=parse_id)
-    events = audit.recent(100, entity, before_id)
+    query = _query(AuditQuery)
+    entity = query.entity or None
+    events = audit.recent(100, entity, query.before_id)
     return render_template("admin/audit.html", events=events, entity=entity, words=audit_words)
 
 
@@ -617,7 +605,7 @@ def audit_list():
 @roles("admin")
 def audit_export():
     """The whole audit trail (optionally of one kind of record) as a CSV download."""
-    entity = request.args.get("jenis") or None
+    entity = _query(AuditQuery).entity or None
     body = "".join(audit_export_csv(entity))
     kind = entity if entity and entity.isascii() and entity.isidentifier() else "semua"
     name = f"audit-{kind}-{wib_today().isoformat()}.csv"
