@@ -226,3 +226,119 @@ def test_bad_complaint_records_are_rejected_in_bahasa(client, dispatched, record
     [result] = sync(client, [record])
     assert result["status"] == "rejected" and message in result["error"]
     assert reload(complaint).status == "assigned"
+
+
+# Ending the complaint's visit like any visit (the offline visit screen's visit_end) -----
+
+
+def visit_end(visit_uuid: str, at: datetime, **fields) -> dict:
+    return {
+        "uuid": str(uuid.uuid4()),
+        "kind": "visit_end",
+        "visit_uuid": visit_uuid,
+        "recorded_at": at.isoformat(),
+        "lat": -7.97705,
+        "lon": 112.63404,
+        "accuracy_m": 8,
+    } | fields
+
+
+def test_a_visit_end_with_a_result_closes_the_complaint_once(client, dispatched):
+    _officer, _zone, complaint = dispatched
+    visit_uuid = str(uuid.uuid4())
+    client.post(f"/patroli/aduan/{complaint.id}/terima", data={"uuid": visit_uuid} | INSIDE)
+    end = visit_end(
+        visit_uuid, datetime.now(timezone.utc), result="Kerumunan dibubarkan, taman sepi lagi."
+    )
+    [first] = sync(client, [end])
+    assert first["status"] == "created"
+    closed = reload(complaint)
+    assert closed.status == "done"
+    assert closed.resolution == "Kerumunan dibubarkan, taman sepi lagi."
+    assert closed.visit.end_uuid == end["uuid"] and closed.resolved_at == closed.visit.ended_at
+    resolved_at = closed.resolved_at
+
+    tracking = client.get(f"/aduan/{complaint.code}").get_data(as_text=True)
+    assert "Selesai ditangani: Kerumunan dibubarkan, taman sepi lagi." in tracking
+    assert 'class="stage reached" data-stage="done"' in tracking
+
+    # The outbox sends it again (its answer was lost): nothing changes, nothing fails.
+    [again] = sync(client, [end])
+    assert again["status"] == "duplicate" and again["id"] == first["id"]
+    # The same end with another result is a conflict, and the first result stays.
+    [changed] = sync(client, [end | {"result": "Lain"}])
+    assert changed["status"] == "conflict" and "result" in changed["error"]
+    closed = reload(complaint)
+    assert closed.status == "done" and closed.resolved_at == resolved_at
+    assert closed.resolution == "Kerumunan dibubarkan, taman sepi lagi."
+
+
+def test_a_complaint_accepted_and_ended_offline_arrives_closed_in_one_batch(client, dispatched):
+    _officer, _zone, complaint = dispatched
+    visit_uuid = str(uuid.uuid4())
+    now = datetime.now(timezone.utc)
+    records = [
+        visit_end(visit_uuid, now - timedelta(minutes=5), result="PKL diminta pindah."),
+        {
+            "uuid": visit_uuid,
+            "kind": "complaint_accept",
+            "complaint_id": complaint.id,
+            "recorded_at": (now - timedelta(minutes=30)).isoformat(),
+            "lat": -7.97705,
+            "lon": 112.63404,
+            "accuracy_m": 8,
+        },
+    ]
+    assert [r["status"] for r in sync(client, records)] == ["created", "created"]
+    assert [r["status"] for r in sync(client, records)] == ["duplicate", "duplicate"]
+    closed = reload(complaint)
+    assert closed.status == "done" and closed.resolution == "PKL diminta pindah."
+    assert closed.visit.uuid == visit_uuid and closed.visit.closed_by == "officer"
+    page = client.get(f"/aduan/{complaint.code}").get_data(as_text=True)
+    assert "Selesai ditangani: PKL diminta pindah." in page
+
+
+@pytest.mark.parametrize("result", [None, "", "   "], ids=["missing", "empty", "blank"])
+def test_a_complaints_visit_does_not_end_without_a_result(client, dispatched, result):
+    _officer, _zone, complaint = dispatched
+    visit_uuid = str(uuid.uuid4())
+    client.post(f"/patroli/aduan/{complaint.id}/terima", data={"uuid": visit_uuid} | INSIDE)
+    fields = {} if result is None else {"result": result}
+    [answer] = sync(client, [visit_end(visit_uuid, datetime.now(timezone.utc), **fields)])
+    assert answer["status"] == "rejected" and answer["field"] == "result"
+    assert answer["error"] == "Tulis hasil penanganan untuk pelapor."
+    still = reload(complaint)
+    assert still.status == "accepted" and still.visit.is_open
+
+
+def test_the_plain_end_button_of_a_complaints_visit_asks_for_the_result(client, dispatched):
+    _officer, _zone, complaint = dispatched
+    visit_uuid = str(uuid.uuid4())
+    client.post(f"/patroli/aduan/{complaint.id}/terima", data={"uuid": visit_uuid} | INSIDE)
+    page = client.get(f"/patroli/kunjungan/{visit_uuid}").get_data(as_text=True)
+    assert f'data-complaint-id="{complaint.id}"' in page  # the offline screen learns it here
+    url = f"/patroli/kunjungan/{visit_uuid}/selesai"
+    refused = client.post(url, data={"uuid": str(uuid.uuid4())} | INSIDE)
+    assert refused.status_code == 422
+    assert "Tulis hasil penanganan untuk pelapor." in refused.get_data(as_text=True)
+    assert reload(complaint).status == "accepted"
+    done = client.post(
+        url, data={"uuid": str(uuid.uuid4()), "result": "Sampah sudah diangkut."} | INSIDE
+    )
+    assert done.status_code == 303
+    closed = reload(complaint)
+    assert closed.status == "done" and closed.resolution == "Sampah sudah diangkut."
+    assert not closed.visit.is_open
+
+
+def test_a_visit_without_a_complaint_ends_as_before(client, create_user, create_zone, login):
+    zone = create_zone(name="Alun-Alun Tugu")
+    officer = create_user("officer")
+    login(client, officer)
+    visit = visits.start_visit(officer.id, zone.id, None, GpsFix.missing())
+    db.session.commit()
+    page = client.get(f"/patroli/kunjungan/{visit.uuid}").get_data(as_text=True)
+    assert "data-complaint-id" not in page
+    [answer] = sync(client, [visit_end(visit.uuid, datetime.now(timezone.utc), result="x")])
+    assert answer["status"] == "created"
+    assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0

@@ -88,8 +88,18 @@ class VisitStartForm(GpsFields):
     uuid: OptionalUuid = None
 
 
-class VisitEndForm(GpsFields):
-    """End a visit with a last fix."""
+class VisitEndFields(Input):
+    """What ending a visit may carry besides the fix."""
+
+    result: text(
+        500,
+        "What was done, in a sentence the reporter reads: required when the visit answers a "
+        "public complaint, which it then closes; ignored otherwise.",
+    ) = None
+
+
+class VisitEndForm(VisitEndFields, GpsFields):
+    """End a visit with a last fix (and the result, for a visit answering a complaint)."""
 
     uuid: OptionalUuid = None
 
@@ -161,8 +171,9 @@ class VisitStartRecord(Record):
     zone_id: RowId = Field(description="The zone of the visit.")
 
 
-class VisitEndRecord(InVisit):
-    """A visit ended on the phone (its own UUID; the visit's in visit_uuid)."""
+class VisitEndRecord(VisitEndFields, InVisit):
+    """A visit ended on the phone (its own UUID; the visit's in visit_uuid); one answering a
+    public complaint carries the result and closes the complaint."""
 
     kind: Literal["visit_end"]
 

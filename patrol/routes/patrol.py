@@ -144,6 +144,7 @@ def home():
         open_visit=open_visit,
         suggestions=suggested,
         zones=list_zones(False),
+        returned=entries.returned_violations(current_user.id),
     )
     response = make_response(page)
     response.headers["Cache-Control"] = pwa.OFFLINE_PAGE_CACHE_CONTROL  # kept for offline
@@ -188,7 +189,7 @@ def end_visit(visit_uuid: str):
     visit = own_visit_or_abort(visit_uuid)
     try:
         form = parse(VisitEndForm, request.form)
-        visits.end_visit(current_user.id, visit.uuid, form.gps, end_uuid=form.uuid)
+        complaints.end_visit(current_user.id, visit.uuid, form.gps, form.result, end_uuid=form.uuid)
     except ValidationError as error:
         db.session.rollback()
         return _render_visit(visit, 422, errors={"_end": error.message})

@@ -653,6 +653,25 @@ def close_by_visit(
     return complaint
 
 
+def end_visit(
+    officer_id: int,
+    visit_uuid: str,
+    gps: GpsFix,
+    result: str | None = None,
+    end_uuid: str | None = None,
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """End any visit; one answering an accepted complaint ends only with a result for the
+    reporter, and closes the complaint (the plain end button, the offline screen, sync)."""
+    visit = visits.visit_for(officer_id, visit_uuid)
+    complaint = for_visit(visit.id)
+    if complaint is None or complaint.status != "accepted":
+        return visits.end_visit(officer_id, visit.uuid, gps, end_uuid, at, now)
+    close_by_visit(officer_id, complaint.id, result, gps, end_uuid, at, now)
+    return visit
+
+
 # The offline outbox (sync API kinds complaint_accept and complaint_close) ---------------
 
 

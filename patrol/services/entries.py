@@ -372,6 +372,26 @@ def timeline_entry(
     return TimelineEntry(kind, entry, is_editable(entry, viewer_id, now))
 
 
+def returned_violations(officer_id: int, limit: int = 20) -> list[Violation]:
+    """This officer's violations a supervisor sent back (with the reason), newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Violation)
+            .join(Visit, Visit.id == Violation.visit_id)
+            .options(
+                joinedload(Violation.category), joinedload(Violation.visit).joinedload(Visit.zone)
+            )
+            .where(
+                Visit.officer_id == officer_id,
+                Violation.review_outcome == "returned",
+                Violation.withdrawn_at.is_(None),
+            )
+            .order_by(Violation.reviewed_at.desc(), Violation.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def timeline(visit: Visit, viewer_id: int, now: datetime | None = None) -> list[TimelineEntry]:
     """A visit's violations and crowd counts, newest first, with what the viewer may change."""
     now = now or utcnow()

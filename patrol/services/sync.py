@@ -177,26 +177,23 @@ def _visit_start(
 def _visit_end(
     officer_id: int, record: VisitEndRecord, uuid: str, at: datetime, now: datetime
 ) -> int:
-    """A visit ended on the phone (its own UUID, the visit's in visit_uuid)."""
+    """A visit ended on the phone (its own UUID, the visit's in visit_uuid); one answering a
+    complaint closes it with the record's result (the rule is in services/complaints.py)."""
     gps = record.gps
     existing = db.session.scalar(sa.select(Visit).where(Visit.end_uuid == uuid))
     if existing is not None:
         visits.own_visit(existing, officer_id)
-        raise _known(
-            uuid,
-            existing.id,
-            _differences(
-                {
-                    "visit_uuid": record.visit_uuid == existing.uuid,
-                    "recorded_at": _same_time(at, existing.ended_at),
-                    "gps": _same_gps(
-                        gps, existing.end_lat, existing.end_lon, existing.end_accuracy_m
-                    ),
-                }
-            ),
-        )
-    visit = visits.end_visit(
-        officer_id, _visit_uuid(record), gps, end_uuid=uuid, ended_at=at, now=now
+        checks = {
+            "visit_uuid": record.visit_uuid == existing.uuid,
+            "recorded_at": _same_time(at, existing.ended_at),
+            "gps": _same_gps(gps, existing.end_lat, existing.end_lon, existing.end_accuracy_m),
+        }
+        answered = complaints.for_visit(existing.id)
+        if record.result not in (None, "") and answered is not None:
+            checks["result"] = _same_text(record.result, answered.resolution)
+        raise _known(uuid, existing.id, _differences(checks))
+    visit = complaints.end_visit(
+        officer_id, _visit_uuid(record), gps, record.result, end_uuid=uuid, at=at, now=now
     )
     return visit.id
 

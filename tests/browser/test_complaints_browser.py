@@ -117,3 +117,67 @@ def test_officer_accepts_without_signal_and_it_arrives_when_the_network_returns(
     accepted = db.session.get(Complaint, complaint.id)
     assert accepted.status == "accepted" and accepted.visit.unscheduled
     assert accepted.visit.uuid in phone.url
+
+
+@pytest.mark.flaky(reruns=2)
+@pytest.mark.parametrize("accepted", ["online", "offline"])
+def test_officer_ends_the_complaints_visit_without_signal_and_the_reporter_reads_selesai(
+    phone, create_user, create_zone, create_complaint, accepted
+):
+    from tests.browser.test_field_browser import log_in
+
+    create_zone(name="Alun-Alun Tugu")
+    officer = create_user("officer", full_name="Budi Santoso")
+    complaint = create_complaint(description="Kerumunan di air mancur")
+    complaints.assign(complaint, officer.id, create_user("admin").id)
+    db.session.commit()
+    log_in(phone, officer)
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.get_by_text("Kerumunan di air mancur").wait_for()
+
+    if accepted == "online":
+        phone.get_by_role("button", name="Terima").click()
+        phone.wait_for_url("**/patroli/kunjungan/*")
+        phone.get_by_text("GPS siap, akurasi ±10 m").wait_for()
+        phone.context.set_offline(True)
+        # Without signal the visit goes on in the offline screen, which knows the complaint.
+        phone.get_by_role("button", name="Hitung pengunjung").click()
+        phone.wait_for_url("**/patroli/luring?kunjungan=*#offline-crowd")
+        waiting, before_sync = 1, "accepted"
+    else:
+        phone.context.set_offline(True)
+        phone.get_by_role("button", name="Terima").click()
+        phone.wait_for_url("**/patroli/luring?kunjungan=*")
+        phone.get_by_text("1 menunggu dikirim").wait_for()
+        waiting, before_sync = 2, "assigned"
+    phone.get_by_role("heading", name="Alun-Alun Tugu").wait_for()
+
+    result = phone.get_by_label("Hasil penanganan (dibaca pelapor, tanpa nama orang)")
+    expect(result).to_be_visible()
+    end = phone.get_by_role("button", name="Selesai kunjungan, tutup aduan")
+    # The result is required, as on the server's page: an empty one sends nothing.
+    end.click()
+    assert result.evaluate("field => field.validity.valueMissing")
+    assert "luring" in phone.url
+    result.fill("Kerumunan dibubarkan, pengunjung diminta menjaga jarak.")
+    phone.once("dialog", lambda dialog: dialog.accept())
+    end.click()
+    phone.wait_for_url("**/patroli/")
+    phone.get_by_text(f"{waiting} menunggu dikirim").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Complaint, complaint.id).status == before_sync
+
+    phone.context.set_offline(False)
+    phone.get_by_text("Semua catatan terkirim.").wait_for()
+    db.session.expire_all()
+    closed = db.session.get(Complaint, complaint.id)
+    assert closed.status == "done" and not closed.visit.is_open
+
+    phone.goto(f"/aduan/{complaint.code}")
+    expect(
+        phone.get_by_text(
+            "Selesai ditangani: Kerumunan dibubarkan, pengunjung diminta menjaga jarak."
+        )
+    ).to_be_visible()
+    expect(phone.locator('[data-stage="done"]')).to_have_class(re.compile(r"\breached\b"))
+    assert fits_the_screen(phone)

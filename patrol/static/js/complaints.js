@@ -281,7 +281,8 @@
         window.localStorage.setItem("patroli-visit-" + record.uuid, JSON.stringify({
           zone_name: form.getAttribute("data-zone-name"),
           capacity: parseInt(form.getAttribute("data-zone-capacity"), 10),
-          started_at: record.recorded_at
+          started_at: record.recorded_at,
+          complaint_id: record.complaint_id
         }));
       } catch (e) { /* the screen shows less; nothing is lost */ }
       next = form.getAttribute("data-shell-url") + "?kunjungan=" + encodeURIComponent(record.uuid);

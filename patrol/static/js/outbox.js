@@ -319,8 +319,12 @@
     var visitUuid = currentVisitUuid();
     if (!visitUuid) return;
     event.preventDefault();
-    queue(merge({ uuid: uuid, kind: "visit_end", recorded_at: nowIso(), visit_uuid: visitUuid },
-      gpsOf(form))).then(function () {
+    var end = merge({ uuid: uuid, kind: "visit_end", recorded_at: nowIso(), visit_uuid: visitUuid },
+      gpsOf(form));
+    // A visit answering a complaint ends with the result; the server closes the complaint.
+    var result = form.querySelector('textarea[name="result"]:not([disabled])');
+    if (result && result.value.trim()) end.result = result.value.trim();
+    queue(end).then(function () {
       if (isOnline()) return send();
       return null;
     }).then(function () { window.location.assign(homeUrl); });
@@ -343,7 +347,9 @@
     rememberVisit(serverUuid, {
       zone_name: serverVisit.getAttribute("data-zone-name"),
       capacity: parseInt(serverVisit.getAttribute("data-zone-capacity"), 10),
-      geometry: serverVisit.getAttribute("data-zone-geometry")
+      geometry: serverVisit.getAttribute("data-zone-geometry"),
+      // The complaint this visit answers (still open), for ending it without signal.
+      complaint_id: parseInt(serverVisit.getAttribute("data-complaint-id"), 10) || null
     });
     if (serverVisit.getAttribute("data-visit-open") === "1") {
       rememberOpen(serverUuid, pageTime(serverVisit));
@@ -730,6 +736,20 @@
     // The zone's outline, kept on the phone with the visit: drawn without any network.
     if (info && info.geometry) main.setAttribute("data-zone-geometry", info.geometry);
 
+    // A visit answering a complaint (known from its page, or from its Terima still in the
+    // outbox) ends only with the result the reporter reads, as on the server's page.
+    function answersComplaint() {
+      var box = main.querySelector("[data-offline-complaint]");
+      if (!box.hidden) return;
+      box.hidden = false;
+      var field = box.querySelector('textarea[name="result"]');
+      field.disabled = false;
+      field.required = true;
+      var end = main.querySelector("[data-offline-end-button]");
+      end.textContent = end.getAttribute("data-text-complaint");
+    }
+    if (info && info.complaint_id) answersComplaint();
+
     function show(id) {
       main.querySelectorAll("[data-offline-entry]").forEach(function (form) {
         form.hidden = form.id !== id;
@@ -824,6 +844,7 @@
         event.detail.photos);
       main.querySelector("[data-offline-empty]").hidden = shown > 0;
       var start = waiting.concat(rejected).filter(function (item) { return item.record.uuid === visitUuid; })[0];
+      if (start && start.record.kind === "complaint_accept") answersComplaint();
       var started = main.querySelector("[data-offline-started]");
       var startedAt = start ? start.record.recorded_at : info && info.started_at;
       if (startedAt) {
@@ -867,7 +888,8 @@
         if (item.record.kind === "visit_end") ended[item.record.visit_uuid] = true;
       });
       var waitingStart = items.filter(function (item) {
-        return item.record.kind === "visit_start" && !ended[item.record.uuid];
+        var kind = item.record.kind;
+        return (kind === "visit_start" || kind === "complaint_accept") && !ended[item.record.uuid];
       })[0];
       decide(ended, waitingStart);
     });
