@@ -54,12 +54,27 @@ function claimPages(response) {
   });
 }
 
+// One page kept at a time: the install keeps the home page and the offline screen at once,
+// and two claims side by side would each find no owner and empty the cache, losing the
+// page the other had just kept (the offline screen, sometimes, on the first login).
+var keeping = Promise.resolve();
+
 function keep(request, response) {
   // A page without an owner means no session: the kept pages go, nothing is kept.
-  return claimPages(response).then(function (cache) {
-    if (cache && keepable(response)) return cache.put(request, response);
-    return null;
+  var done = keeping.then(function () {
+    return claimPages(response).then(function (cache) {
+      if (cache && keepable(response)) return cache.put(request, response);
+      return null;
+    });
   });
+  keeping = done.catch(function () { return null; });
+  return done;
+}
+
+function clearPagesInTurn() {
+  var done = keeping.then(clearPages);
+  keeping = done.catch(function () { return null; });
+  return done;
 }
 
 // The server says the session is gone: a 401, or a redirect (to the login page).
@@ -74,7 +89,7 @@ self.addEventListener("install", function (event) {
       // Pages need the officer's session; a page that cannot be had now is cached later.
       Promise.all(PAGE_URLS.map(function (url) {
         return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
-          if (sessionGone(response)) return clearPages();
+          if (sessionGone(response)) return clearPagesInTurn();
           if (response.ok && response.type === "basic") return keep(url, response);
           return null;
         }).catch(function () { return null; });
@@ -129,7 +144,7 @@ function fromCache(request, url) {
 function networkFirst(event, request, url) {
   return fetch(request).then(function (response) {
     if (sessionGone(response)) {
-      event.waitUntil(clearPages());
+      event.waitUntil(clearPagesInTurn());
       return response;
     }
     if (response.ok && response.type === "basic" && !response.redirected) {
@@ -152,7 +167,7 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST" && LOGOUT_URLS.indexOf(url.pathname) !== -1) {
     // Pages hold personal data: they leave the phone with the officer's session.
-    event.waitUntil(caches.delete(PAGES_CACHE));
+    event.waitUntil(clearPagesInTurn());
     return;
   }
   if (request.method !== "GET") return;
@@ -166,7 +181,7 @@ self.addEventListener("fetch", function (event) {
 // The login page (outside this worker's scope) says no one is logged in on this phone.
 self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "patroli-session-ended") {
-    event.waitUntil(clearPages());
+    event.waitUntil(clearPagesInTurn());
   }
 });
 
