@@ -8,6 +8,7 @@ form's POST answers with), and its HTML is read for what it loads and what it us
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -109,7 +110,7 @@ def test_vendored_scripts_load_only_with_what_uses_them(app, pages):
             wrong.append((who, url, "jsQR"))
         if any("/leaflet" in src for src in scripts):
             own = [src.split("/static/", 1)[1] for src in scripts if "/static/js/" in src]
-            sources = [open(f"{static}/{name}", encoding="utf-8").read() for name in own]
+            sources = [Path(static, name).read_text(encoding="utf-8") for name in own]
             if not any("L.map(" in text for text in sources):
                 wrong.append((who, url, "Leaflet without a map"))
     assert not wrong
