@@ -138,7 +138,8 @@ def gzip_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6))
 
 
-ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
+# src and href themselves: a data-...-src (jsQR, loaded on a camera scan) is not loaded.
+ASSET = re.compile(r'(?<![\w-])(?:src|href)="(/static/[^"]+)"')
 
 
 def page_weight(base: str, path: str, cookie: str | None = None) -> tuple[int, int, int]:

@@ -97,13 +97,16 @@ def lua_quote(value: str) -> str:
 
 
 # Each wrk thread numbers its requests; with a per-run nonce that makes unique UUIDs.
+# A scenario's script serves every round: RUN (the second wrk started it) keeps a round's
+# UUIDs apart from the round before, which would otherwise be answered as already stored.
 LUA_UUID = """
 local made = 0
 function setup(thread) made = made + 1; thread:set("tid", made) end
 counter = 0
+RUN = os.time() % 4096
 function next_uuid()
   counter = counter + 1
-  return string.format("%s-%04x-4000-8000-%012x", NONCE, tid or 0, counter)
+  return string.format("%s-%04x-4%03x-8000-%012x", NONCE, tid or 0, RUN, counter)
 end
 """
 

@@ -23,9 +23,13 @@ def test_htmx_header_token_is_accepted(client, create_user, login):
     assert response.status_code == 302
 
 
-def test_pages_carry_the_token_for_htmx(client):
+def test_pages_carry_the_token_for_htmx(client, create_user, login):
     text = client.get("/login").get_data(as_text=True)
     assert 'name="csrf-token"' in text
+    # The login page uses no htmx; a page that does sends the token with every request.
+    assert "hx-headers" not in text
+    login(client, create_user("officer"))
+    text = client.get("/patroli/").get_data(as_text=True)
     assert 'hx-headers=\'{"X-CSRFToken"' in text
 
 

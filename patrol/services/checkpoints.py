@@ -258,14 +258,85 @@ def normalise_code(text: str) -> str | None:
     return None
 
 
+def token_lookup(text: str):
+    """The column a scanned or typed code is looked up by, and the value to look for."""
+    code = normalise_code(text)
+    return (Checkpoint.short_code, code) if code else (Checkpoint.token, text)
+
+
+def checkpoints_by_token(tokens) -> tuple[dict, dict]:
+    """A sync batch's checkpoints, by token and by short code, in one statement."""
+    wanted = {"token": set(), "short_code": set()}
+    for token in tokens:
+        text = (token or "").strip()
+        if text:
+            column, value = token_lookup(text)
+            wanted[column.key].add(value)
+    found: dict[str, dict] = {"token": {}, "short_code": {}}
+    if wanted["token"] or wanted["short_code"]:
+        rows = db.session.scalars(
+            sa.select(Checkpoint).where(
+                sa.or_(
+                    Checkpoint.token.in_(wanted["token"]),
+                    Checkpoint.short_code.in_(wanted["short_code"]),
+                )
+            )
+        )
+        for row in rows:
+            found["token"][row.token] = row
+            if row.short_code is not None:
+                found["short_code"][row.short_code] = row
+    return wanted, found
+
+
+def _scanned_lately(visit: Visit, checkpoint: Checkpoint, recorded_at: datetime) -> bool:
+    """Whether the visit has a scan of this checkpoint within REPEAT_WINDOW of recorded_at.
+
+    In a sync batch the visit's scans are loaded once and the batch's own added to them.
+    """
+    batch = records.current_batch()
+    if batch is None:
+        return (
+            db.session.scalar(
+                sa.select(CheckpointScan.id).where(
+                    CheckpointScan.visit_id == visit.id,
+                    CheckpointScan.checkpoint_id == checkpoint.id,
+                    CheckpointScan.recorded_at > recorded_at - REPEAT_WINDOW,
+                    CheckpointScan.recorded_at < recorded_at + REPEAT_WINDOW,
+                )
+            )
+            is not None
+        )
+    scans = _visit_scan_times(batch, visit.id)
+    return any(
+        checkpoint_id == checkpoint.id and abs(at - recorded_at) < REPEAT_WINDOW
+        for checkpoint_id, at in scans
+    )
+
+
+def _visit_scan_times(batch, visit_id: int) -> list:
+    key = "CheckpointScan.visit_id"
+    if not batch.knows(key, visit_id):
+        rows = db.session.execute(
+            sa.select(CheckpointScan.checkpoint_id, CheckpointScan.recorded_at).where(
+                CheckpointScan.visit_id == visit_id
+            )
+        ).all()
+        batch.load(key, [visit_id], {visit_id: [tuple(row) for row in rows]})
+    return batch.get(key, visit_id)
+
+
 def checkpoint_for_token(token: str | None) -> Checkpoint:
     """The checkpoint whose sticker or tag carries this token, or whose short code was typed."""
     text = (token or "").strip()
     if not text:
         raise ValidationError(_("Kode titik kosong. Pindai stiker atau tag NFC."), "token")
-    code = normalise_code(text)
-    column, value = (Checkpoint.short_code, code) if code else (Checkpoint.token, text)
-    checkpoint = db.session.scalar(sa.select(Checkpoint).where(column == value))
+    column, value = token_lookup(text)
+    checkpoint = records.cached(
+        f"Checkpoint.{column.key}",
+        value,
+        lambda: db.session.scalar(sa.select(Checkpoint).where(column == value)),
+    )
     if checkpoint is None:
         raise ValidationError(_("Kode titik tidak dikenal."), "token")
     return checkpoint
@@ -300,15 +371,7 @@ def record_checkpoint_scan(
         )
     if not checkpoint.active:
         raise ValidationError(_("Titik ini sudah tidak aktif."), "token")
-    repeat = db.session.scalar(
-        sa.select(CheckpointScan.id).where(
-            CheckpointScan.visit_id == visit.id,
-            CheckpointScan.checkpoint_id == checkpoint.id,
-            CheckpointScan.recorded_at > recorded_at - REPEAT_WINDOW,
-            CheckpointScan.recorded_at < recorded_at + REPEAT_WINDOW,
-        )
-    )
-    if repeat is not None:
+    if _scanned_lately(visit, checkpoint, recorded_at):
         raise ValidationError(
             _("%(name)s baru saja dipindai; pindaian ganda tidak dicatat.", name=checkpoint.name),
             "token",
@@ -324,7 +387,11 @@ def record_checkpoint_scan(
             checkpoint_geometry(checkpoint), gps or GpsFix.missing(), outside_note=FAR_NOTE
         ),
     )
-    return records.record_once(CheckpointScan, scan)
+    scan, created = records.record_once(CheckpointScan, scan)
+    batch = records.current_batch()
+    if created and batch is not None:
+        _visit_scan_times(batch, visit.id).append((checkpoint.id, recorded_at))
+    return scan, created
 
 
 def visit_scans(visit: Visit) -> list[CheckpointScan]:

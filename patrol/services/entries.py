@@ -76,12 +76,23 @@ def actions() -> list[ViolationAction]:
     )
 
 
-def _category(code: str | None) -> ViolationCategory:
-    category = db.session.scalar(
-        sa.select(ViolationCategory).where(
-            ViolationCategory.code == (code or "").strip(), ViolationCategory.active
-        )
+def active_by_code(model, codes) -> dict:
+    """Active categories or actions by code, in one statement (a sync batch's look-up)."""
+    rows = db.session.scalars(sa.select(model).where(model.code.in_(codes), model.active))
+    return {row.code: row for row in rows}
+
+
+def _active(model, code: str | None):
+    key = (code or "").strip()
+    return records.cached(
+        f"{model.__name__}.code",
+        key,
+        lambda: db.session.scalar(sa.select(model).where(model.code == key, model.active)),
     )
+
+
+def _category(code: str | None) -> ViolationCategory:
+    category = _active(ViolationCategory, code)
     if category is None:
         message = (
             _("Pilih jenis pelanggaran.") if not code else _("Jenis pelanggaran tidak dikenal.")
@@ -91,11 +102,7 @@ def _category(code: str | None) -> ViolationCategory:
 
 
 def _action(code: str | None) -> ViolationAction:
-    action = db.session.scalar(
-        sa.select(ViolationAction).where(
-            ViolationAction.code == (code or "").strip(), ViolationAction.active
-        )
-    )
+    action = _active(ViolationAction, code)
     if action is None:
         message = _("Pilih tindakan.") if not code else _("Tindakan tidak dikenal.")
         raise ValidationError(message, "action")

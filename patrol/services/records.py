@@ -8,6 +8,8 @@ second row. The visit, entry and checkpoint services all go through these helper
 from __future__ import annotations
 
 import uuid as uuid_module
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -55,12 +57,100 @@ def recorded_time(value: datetime | None, now: datetime) -> datetime:
     return value
 
 
+class Raced(Exception):
+    """Inside a batch: the insert met a row with the same UUID (a submission racing this one).
+
+    Raised with the record's savepoint still open; the batch rolls the record back and
+    answers with the row that won (services.sync).
+    """
+
+    def __init__(self, model, uuid: str):
+        super().__init__(uuid)
+        self.model = model
+        self.uuid = uuid
+
+
+class Batch:
+    """Rows a batch of field records refers to, loaded once for the whole batch.
+
+    Keys are ``(name, value)``: a model's name and a client UUID, or a look-up of a
+    service's own (a category code, a checkpoint token). A key loaded and not found is
+    stored as None, so that asking again costs no statement; a key never loaded falls back
+    to the database. Rows written by a record are added under its UUID and taken out
+    again if the record is rolled back (``keep`` and ``forget``, once per record).
+    """
+
+    def __init__(self):
+        self._rows: dict[tuple, object] = {}
+        self._added: list[tuple] = []
+
+    def load(self, name: str, keys, rows: dict) -> None:
+        """Remember ``rows`` (value -> row) for ``keys``; a key without a row is absent."""
+        for key in keys:
+            self._rows[(name, key)] = rows.get(key)
+
+    def get(self, name: str, key, default=None):
+        return self._rows.get((name, key), default)
+
+    def knows(self, name: str, key) -> bool:
+        return (name, key) in self._rows
+
+    def add(self, name: str, key, row) -> None:
+        self._added.append((name, key, self._rows.get((name, key))))
+        self._rows[(name, key)] = row
+
+    def keep(self) -> None:
+        self._added.clear()
+
+    def forget(self) -> None:
+        """The record was rolled back: what it added is not stored."""
+        for name, key, before in reversed(self._added):
+            self._rows[(name, key)] = before
+        self._added.clear()
+
+
+_batch: ContextVar[Batch | None] = ContextVar("field_record_batch", default=None)
+
+
+@contextmanager
+def batch():
+    """Look-ups inside the block may be answered from a Batch; every record in it runs in
+    a savepoint of its caller's (services.sync), so record_once opens none of its own."""
+    token = _batch.set(Batch())
+    try:
+        yield _batch.get()
+    finally:
+        _batch.reset(token)
+
+
+def current_batch() -> Batch | None:
+    return _batch.get()
+
+
+def cached(name: str, key, load):
+    """``load()``, unless the current batch already knows ``(name, key)``."""
+    current = _batch.get()
+    if current is not None and current.knows(name, key):
+        return current.get(name, key)
+    return load()
+
+
 def record_once(model, obj):
     """Flush a new field record, or return the row that already holds its UUID.
 
     The unique constraint decides, not a look-up: two submissions racing with one UUID
-    both reach the flush, and the loser finds the winner's row.
+    both reach the flush, and the loser finds the winner's row. Inside a batch the
+    record's own savepoint is the caller's: the loser raises Raced instead.
     """
+    current = _batch.get()
+    if current is not None:
+        db.session.add(obj)
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise Raced(model, obj.uuid) from error
+        current.add(model.__name__, obj.uuid, obj)
+        return obj, True
     try:
         with db.session.begin_nested():
             db.session.add(obj)
@@ -74,4 +164,8 @@ def record_once(model, obj):
 
 def find_by_uuid(model, value: str):
     """The stored record with this client UUID, if any."""
-    return db.session.scalar(sa.select(model).where(model.uuid == value))
+    return cached(
+        model.__name__,
+        value,
+        lambda: db.session.scalar(sa.select(model).where(model.uuid == value)),
+    )

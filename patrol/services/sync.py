@@ -35,10 +35,19 @@ from patrol.inputs.field import (
     VisitStartRecord,
 )
 from patrol.inputs.types import AwareTime
-from patrol.models import CheckpointScan, CrowdCount, Violation, Visit
+from patrol.models import (
+    CheckpointScan,
+    CrowdCount,
+    Violation,
+    ViolationAction,
+    ViolationCategory,
+    Visit,
+    Zone,
+)
 from patrol.rules.timeutil import utcnow
 from patrol.services import complaints, entries, offenders, records, visits
 from patrol.services.errors import ValidationError
+from patrol.services.records import batch as record_batch
 
 KINDS = tuple(RECORD_KINDS)
 # At one instant a visit starts before its entries, and ends after them.
@@ -143,8 +152,8 @@ def _known(uuid: str, entry_id: int, different: list[str]) -> _Known:
 
 
 def _existing_entry(model, uuid: str):
-    """The stored record with this client UUID, if any."""
-    return db.session.scalar(sa.select(model).where(model.uuid == uuid))
+    """The stored record with this client UUID, if any (from the batch's look-ups)."""
+    return records.find_by_uuid(model, uuid)
 
 
 def _visit_start(
@@ -350,8 +359,17 @@ def _text_key(value) -> str:
 # The batch ------------------------------------------------------------------------------
 
 
-def _apply(officer_id: int, record, now: datetime) -> Result:
-    """Apply one record inside a savepoint; never raises for bad input."""
+@dataclass
+class _Parsed:
+    """A record read before the batch is applied: its kind and fields, or why it is bad."""
+
+    uuid: str | None
+    kind: str | None = None
+    record: object = None
+    error: ValidationError | None = None
+
+
+def _parse(record) -> _Parsed:
     uuid = record.get("uuid") if isinstance(record, dict) else None
     uuid = uuid if isinstance(uuid, str) else None
     try:
@@ -362,13 +380,88 @@ def _apply(officer_id: int, record, now: datetime) -> Result:
         if model is None:
             raise ValidationError(_("Jenis catatan (kind) tidak dikenal."), "kind")
         parsed = parse(model, record)
-        uuid = parsed.uuid
+    except ValidationError as error:
+        return _Parsed(uuid, error=error)
+    return _Parsed(parsed.uuid, kind, parsed)
+
+
+_ENTRY_MODELS = {
+    "violation": Violation,
+    "crowd_count": CrowdCount,
+    "checkpoint_scan": CheckpointScan,
+}
+
+
+def _preload(batch: records.Batch, parsed: list[_Parsed]) -> None:
+    """Load once what the batch's records look up one by one: a few statements per batch.
+
+    The visits (by the records' own and their visit UUIDs) and their zones, the entries
+    already stored under the records' UUIDs, the categories, actions and checkpoints named.
+    """
+    good = [p.record for p in parsed if p.record is not None]
+    visit_keys = {r.uuid for r in good if r.kind in ("visit_start", "complaint_accept")}
+    visit_keys |= {visits.visit_key(r.visit_uuid) for r in good if isinstance(r, InVisit)}
+    zone_ids = {r.zone_id for r in good if r.kind == "visit_start" and isinstance(r.zone_id, int)}
+    if visit_keys:
+        found = db.session.scalars(sa.select(Visit).where(Visit.uuid.in_(visit_keys))).all()
+        batch.load("Visit", visit_keys, {v.uuid: v for v in found})
+        zone_ids |= {v.zone_id for v in found}
+    if zone_ids:
+        # Held by the batch, so that visit.zone and session.get find them without a query.
+        zones = db.session.scalars(sa.select(Zone).where(Zone.id.in_(zone_ids))).all()
+        batch.load("Zone", zone_ids, {z.id: z for z in zones})
+    for kind, model in _ENTRY_MODELS.items():
+        uuids = {r.uuid for r in good if r.kind == kind}
+        if uuids:
+            stored = db.session.scalars(sa.select(model).where(model.uuid.in_(uuids))).all()
+            batch.load(model.__name__, uuids, {row.uuid: row for row in stored})
+    violations = [r for r in good if r.kind == "violation"]
+    for model, name in ((ViolationCategory, "category"), (ViolationAction, "action")):
+        codes = {(getattr(r, name) or "").strip() for r in violations}
+        if codes:
+            batch.load(f"{model.__name__}.code", codes, entries.active_by_code(model, codes))
+    tokens = [r.token for r in good if r.kind == "checkpoint_scan"]
+    if tokens:
+        from patrol.services import checkpoints
+
+        wanted, found = checkpoints.checkpoints_by_token(tokens)
+        for column, values in wanted.items():
+            batch.load(f"Checkpoint.{column}", values, found[column])
+
+
+def _raced(officer_id: int, raced: records.Raced, batch: records.Batch) -> Result:
+    """Another submission stored this UUID between the look-up and the insert."""
+    model, uuid = raced.model, raced.uuid
+    existing = db.session.scalar(sa.select(model).where(model.uuid == uuid))
+    if existing is None:
+        raise raced.__cause__ or raced
+    batch.load(model.__name__, [uuid], {uuid: existing})
+    if model is Visit and existing.officer_id != officer_id:
+        return Result(uuid, "rejected", error=_("Kunjungan ini milik petugas lain."), field="uuid")
+    return Result(uuid, "duplicate", id=existing.id)
+
+
+def _apply(officer_id: int, item: _Parsed, now: datetime, batch: records.Batch) -> Result:
+    """Apply one record inside a savepoint; never raises for bad input."""
+    if item.error is not None:
+        return Result(item.uuid, "rejected", error=item.error.message, field=item.error.field)
+    parsed, uuid = item.record, item.uuid
+    try:
         with db.session.begin_nested():
-            entry_id = _HANDLERS[kind](officer_id, parsed, uuid, parsed.recorded_at, now)
+            entry_id = _HANDLERS[item.kind](officer_id, parsed, uuid, parsed.recorded_at, now)
+    except records.Raced as raced:
+        batch.forget()
+        return _raced(officer_id, raced, batch)
     except _Known as known:
+        batch.forget()
         return known.result
     except ValidationError as error:
+        batch.forget()
         return Result(uuid, "rejected", error=error.message, field=error.field)
+    except BaseException:
+        batch.forget()
+        raise
+    batch.keep()
     return Result(uuid, "created", id=entry_id)
 
 
@@ -415,7 +508,10 @@ def sync(officer_id: int, records: list, now: datetime | None = None) -> list[Re
         )
     now = now or utcnow()
     results: list[Result | None] = [None] * len(records)
-    for index in _order(records):
-        results[index] = _apply(officer_id, records[index], now)
+    parsed = [_parse(record) for record in records]
+    with record_batch() as batch:
+        _preload(batch, parsed)
+        for index in _order(records):
+            results[index] = _apply(officer_id, parsed[index], now, batch)
     db.session.flush()
     return [r for r in results if r is not None]

@@ -148,10 +148,17 @@ def own_visit(visit: Visit, officer_id: int) -> Visit:
     return visit
 
 
+def visit_key(visit_uuid) -> str:
+    """A visit UUID as it is stored (and as a sync batch keys its look-ups)."""
+    return str(visit_uuid or "").strip().lower()
+
+
 def visit_for(officer_id: int, visit_uuid: str) -> Visit:
     """The officer's own visit with this UUID; a clear message when it is not theirs."""
-    key = str(visit_uuid or "").strip().lower()
-    visit = db.session.scalar(sa.select(Visit).where(Visit.uuid == key))
+    key = visit_key(visit_uuid)
+    visit = records.cached(
+        "Visit", key, lambda: db.session.scalar(sa.select(Visit).where(Visit.uuid == key))
+    )
     if visit is None:
         raise ValidationError(_("Kunjungan tidak ditemukan."), "visit_uuid")
     return own_visit(visit, officer_id)
