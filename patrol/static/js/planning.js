@@ -1,34 +1,14 @@
-// Planning maps: draw a zone (circle or polygon) on the admin's form, and show the
-// officer's zone on a small map. Data comes in data-* attributes (the CSP allows no
+// The zone editor: draw a zone (circle or polygon) on the admin's form, with the other
+// zones around it (the shapes and tiles come from zone-map.js). Data comes in data-* attributes (the CSP allows no
 // inline script). The GeoJSON field stays the source of truth, so the form still works
 // when tiles, or this script, cannot load.
 (function () {
   "use strict";
   var MALANG = [-7.97705, 112.63404];
 
-  function addTiles(map, el, onError) {
-    var url = el.getAttribute("data-tile-url");
-    if (!url) return;
-    var layer = L.tileLayer(url, {
-      maxZoom: 19,
-      attribution: el.getAttribute("data-attribution") || "",
-    });
-    if (onError) layer.on("tileerror", onError);
-    layer.addTo(map);
-  }
-
-  function shapeFor(geometry) {
-    if (!geometry || !geometry.type) return null;
-    if (geometry.type === "Point") {
-      var c = geometry.coordinates;
-      return L.circle([c[1], c[0]], { radius: geometry.properties.radius_m });
-    }
-    if (geometry.type === "Polygon") {
-      var ring = geometry.coordinates[0].map(function (p) { return [p[1], p[0]]; });
-      return L.polygon(ring.slice(0, -1));
-    }
-    return null;
-  }
+  if (!window.PatroliZoneMap) return;  // zone-map.js (loaded first) is missing: fields only
+  var addTiles = window.PatroliZoneMap.addTiles;
+  var shapeFor = window.PatroliZoneMap.shapeFor;
 
   function round(x) { return Math.round(x * 1e6) / 1e6; }
 
@@ -249,58 +229,13 @@
     readField();
   }
 
-  function initZoneMap(el) {
-    var geometry;
-    try { geometry = JSON.parse(el.getAttribute("data-geometry")); } catch (e) { return; }
-    var shape = shapeFor(geometry);
-    if (!shape) return;
-    var map = L.map(el, { zoomControl: false, attributionControl: false, dragging: false,
-      scrollWheelZoom: false, keyboard: false });
-    addTiles(map, el);
-    // A circle has no bounds until the map has a view, so centre on the zone first.
-    var c = geometry.type === "Point" ? geometry.coordinates : geometry.coordinates[0][0];
-    map.setView([c[1], c[0]], 16);
-    shape.addTo(map);
-    map.fitBounds(shape.getBounds(), { maxZoom: 17 });
-  }
-
-  // The officer's small map loads Leaflet (some 45 KB, and its tiles) only when asked
-  // for: on 3G the shift and the Start button come first.
-  function loadLeaflet(el) {
-    if (typeof L !== "undefined") return Promise.resolve();
-    return new Promise(function (resolve, reject) {
-      var css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = el.getAttribute("data-leaflet-css");
-      document.head.appendChild(css);
-      var script = document.createElement("script");
-      script.src = el.getAttribute("data-leaflet-js");
-      script.onload = function () { resolve(); };
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
-
-  function offerZoneMap(el) {
-    var button = document.querySelector("[data-show-map='" + el.id + "']");
-    if (!button) return;
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      button.disabled = true;
-      loadLeaflet(el).then(function () {
-        el.hidden = false;
-        button.hidden = true;
-        initZoneMap(el);
-      }, function () { button.disabled = false; });
-    });
-  }
-
   function start() {
-    document.querySelectorAll("[data-zone-map][data-map-on-demand]").forEach(offerZoneMap);
     if (typeof L === "undefined") return; // Leaflet missing: the typed fields still work.
     var draw = document.getElementById("zone-map");
     if (draw) initDrawMap(draw);
-    document.querySelectorAll("[data-zone-map]:not([data-map-on-demand])").forEach(initZoneMap);
+    document.querySelectorAll("[data-zone-map]:not([data-map-on-demand])").forEach(
+      window.PatroliZoneMap.draw
+    );
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
