@@ -6,8 +6,10 @@ import uuid
 from datetime import date
 
 from flask import Flask
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from patrol.rules import checkin as checkin_rules
 from patrol.rules import crowd, geofence
@@ -61,6 +63,61 @@ def distance(metres: float | None) -> str:
     return checkin_rules.format_distance(metres)
 
 
+# The outbox's words for outbox.js (_outbox_status.html, as data-text-* attributes): some
+# forty sentences on every officer page, the same for every officer in one language, so
+# they are made once per language and worker instead of on every page.
+OUTBOX_TEXTS = {
+    "waiting": _l("{n} menunggu dikirim"),
+    "sending": _l("Mengirim…"),
+    "sent": _l("Semua catatan terkirim."),
+    "offline": _l("Tidak ada sinyal. Catatan aman di ponsel dan dikirim otomatis nanti."),
+    "error": _l("Server belum bisa menerima. Dicoba lagi otomatis."),
+    "pending": _l("menunggu dikirim"),
+    "rejected": _l("ditolak"),
+    "people": _l("{n} orang"),
+    "visitors": _l("Pengunjung: {n}"),
+    "scan": _l("Titik dipindai"),
+    "continue": _l("Lanjutkan kunjungan"),
+    "open-title": _l("Kunjungan berjalan"),
+    "queued-offline": _l("Tidak ada sinyal: catatan aman di ponsel, menunggu dikirim."),
+    "queued-error": _l("Server tidak menjawab: catatan aman di ponsel, menunggu dikirim."),
+    "refused": _l("Server menolak catatan ini. Muat ulang halaman, lalu coba lagi."),
+    "refused-400": _l("Formulir kedaluwarsa. Muat ulang halaman, lalu simpan lagi."),
+    "refused-403": _l("Anda tidak berhak mencatat di kunjungan ini."),
+    "refused-404": _l("Kunjungan ini tidak ditemukan di server."),
+    "kind-visit-start": _l("Mulai kunjungan"),
+    "kind-visit-end": _l("Selesai kunjungan"),
+    "kind-violation": _l("Pelanggaran"),
+    "kind-crowd-count": _l("Hitungan pengunjung"),
+    "kind-checkpoint-scan": _l("Pindaian titik"),
+    "kind-complaint-accept": _l("Terima aduan"),
+    "kind-complaint-close": _l("Tutup aduan"),
+    "move": _l("Pindahkan ke kunjungan berjalan dan kirim"),
+    "resend": _l("Kirim lagi"),
+    "fix": _l("Ubah"),
+    "drop": _l("Buang"),
+    "drop-confirm": _l("Buang catatan ini dari ponsel? Catatan tidak akan sampai ke server."),
+    "photo-sending": _l("Mengirim foto…"),
+    "photo-waiting": _l("Foto menunggu dikirim"),
+    "photo-refused": _l("Foto ditolak server"),
+    "photo-alt": _l("Foto pelanggaran"),
+    "login": _l("Sesi berakhir. Masuk lagi untuk mengirim; catatan tetap di ponsel."),
+}
+_outbox_attributes: dict[str, Markup] = {}
+
+
+def outbox_text_attributes() -> Markup:
+    """The outbox's ``data-text-*`` attributes in the page's language."""
+    locale = str(get_locale())
+    attributes = _outbox_attributes.get(locale)
+    if attributes is None:
+        attributes = Markup(" ").join(
+            Markup('data-text-{}="{}"').format(key, str(text)) for key, text in OUTBOX_TEXTS.items()
+        )
+        _outbox_attributes[locale] = attributes
+    return attributes
+
+
 def register_template_helpers(app: Flask) -> None:
     """Make the filters and globals above available to every template."""
     app.jinja_env.filters["rupiah"] = rupiah
@@ -74,6 +131,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["rendered_at"] = rendered_at
     app.jinja_env.globals["crowd_level_for"] = crowd_level_for
     app.jinja_env.filters["distance"] = distance
+    app.jinja_env.globals["outbox_text_attributes"] = outbox_text_attributes
     app.jinja_env.globals["complaint_category_label"] = complaints.category_label
     # The report charts' continuous axes (templates/reports/_charts.html).
     app.jinja_env.globals["daily_series"] = reports.daily_series
