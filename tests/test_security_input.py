@@ -37,13 +37,16 @@ def test_shift_planner_refuses_a_day_outside_the_calendar(admin_client, query):
         ("petugas=99999999999999999999", "Pilihan tidak dikenal."),
     ],
 )
-def test_shift_planner_and_audit_refuse_a_bad_query_in_words(admin_client, query, message):
+def test_shift_planner_refuses_a_bad_query_in_words(admin_client, query, message):
     for page in ("/admin/shift", "/admin/shift/baru"):
         response = admin_client.get(f"{page}?{query}")
         assert response.status_code == 400
         assert message in response.get_data(as_text=True)
-    response = admin_client.get("/admin/audit?sebelum=-1")
-    assert response.status_code == 400 and "Pilihan tidak dikenal." in response.text
+
+
+def test_the_audit_log_refuses_a_kind_too_long_in_words(admin_client):
+    response = admin_client.get("/admin/audit?jenis=" + "x" * 65)
+    assert response.status_code == 400 and "terlalu panjang" in response.text
 
 
 def test_shift_planner_still_shows_its_last_day(admin_client):

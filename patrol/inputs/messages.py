@@ -38,6 +38,7 @@ LABELS = {
     "records": _l("Daftar catatan (records)"),
     "start": _l("Tanggal mulai"),
     "end": _l("Tanggal akhir"),
+    "entity": _l("Jenis data"),
 }
 
 # Error types the input types raise themselves; their message is already in Bahasa.

@@ -8,6 +8,7 @@ from pydantic import AliasChoices, BeforeValidator, Field
 
 from patrol.inputs.field import Input
 from patrol.inputs.types import Day, RowId, text
+from patrol.web.urls import MAX_ID
 
 
 class ReportFiltersInput(Input):
@@ -44,8 +45,17 @@ class PlannerQuery(Input):
     officer_id: RowId = Field(default=None, validation_alias=AliasChoices("petugas", "officer_id"))
 
 
+def _paging_id(value):
+    # A paging link that does not name an event (edited by hand, or huge) starts the list
+    # from the newest: nothing to correct, so no error.
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
+
+
 class AuditQuery(Input):
     """The audit log's filter: one kind of record, and the page before an event."""
 
     entity: text(64) = Field(default=None, validation_alias=AliasChoices("jenis", "entity"))
-    before_id: RowId = Field(default=None, validation_alias=AliasChoices("sebelum", "before_id"))
+    before_id: Annotated[int | None, BeforeValidator(_paging_id)] = Field(
+        default=None, validation_alias=AliasChoices("sebelum", "before_id")
+    )
