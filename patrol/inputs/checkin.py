@@ -12,11 +12,12 @@ import uuid as uuid_module
 from typing import Annotated, ClassVar
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from patrol.inputs.field import Input
-from patrol.inputs.types import checked, is_blank, no_nul
+from patrol.inputs.types import checked, is_blank, stripped
 from patrol.rules import checkin as checkin_rules
 
 MAX_DOSES = 10
@@ -33,31 +34,34 @@ def _form_uuid(value):
         ) from None
 
 
-def _stripped(value) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise PydanticCustomError("string_type", "")
-    return no_nul(value).strip()
+def _short_text(kind: str, limit: int, missing, too_long, required: bool, empty=""):
+    """A text field of at most ``limit`` characters; ``missing`` and ``too_long`` are the
+    (lazy) messages, ``empty`` what an optional field left empty becomes."""
 
-
-def _name(required: bool):
     def check(value):
-        name = _stripped(value)
-        if not name and required:
-            raise PydanticCustomError("name_missing", _("Nama wajib diisi."))
-        if len(name) > NAME_MAX:
-            raise PydanticCustomError(
-                "name_long", _("Nama terlalu panjang (paling banyak 120 huruf).")
-            )
-        return name
+        text = stripped(value)
+        if not text and required:
+            raise PydanticCustomError(f"{kind}_missing", str(missing))
+        if len(text) > limit:
+            raise PydanticCustomError(f"{kind}_long", str(too_long))
+        return text or empty
 
     return check
 
 
+def _name(required: bool):
+    return _short_text(
+        "name",
+        NAME_MAX,
+        _l("Nama wajib diisi."),
+        _l("Nama terlalu panjang (paling banyak 120 huruf)."),
+        required,
+    )
+
+
 def _phone(required: bool):
     def check(value):
-        phone = checkin_rules.normalise_phone(_stripped(value))
+        phone = checkin_rules.normalise_phone(stripped(value))
         if phone == "" and required:
             raise PydanticCustomError("phone_missing", _("Nomor HP wajib diisi."))
         if phone is None:
@@ -71,17 +75,14 @@ def _phone(required: bool):
 
 
 def _purpose(required: bool):
-    def check(value):
-        purpose = _stripped(value)
-        if not purpose and required:
-            raise PydanticCustomError("purpose_missing", _("Keperluan kunjungan wajib diisi."))
-        if len(purpose) > PURPOSE_MAX:
-            raise PydanticCustomError(
-                "purpose_long", _("Keperluan terlalu panjang (paling banyak 200 huruf).")
-            )
-        return purpose or None
-
-    return check
+    return _short_text(
+        "purpose",
+        PURPOSE_MAX,
+        _l("Keperluan kunjungan wajib diisi."),
+        _l("Keperluan terlalu panjang (paling banyak 200 huruf)."),
+        required,
+        empty=None,
+    )
 
 
 def _symptoms(value):
@@ -182,20 +183,18 @@ class ManualCheckIn(VisitorCheckIn):
     purpose: Annotated[str | None, *checked(_purpose(False))]
 
 
-def _reason(value):
-    reason = _stripped(value)
-    if not reason:
-        raise PydanticCustomError("reason_missing", _("Alasan penolakan wajib diisi."))
-    if len(reason) > REASON_MAX:
-        raise PydanticCustomError(
-            "reason_long", _("Alasan terlalu panjang (paling banyak 200 huruf).")
-        )
-    return reason
+_reason = _short_text(
+    "reason",
+    REASON_MAX,
+    _l("Alasan penolakan wajib diisi."),
+    _l("Alasan terlalu panjang (paling banyak 200 huruf)."),
+    required=True,
+)
 
 
 class TurnAway(DoorForm):
     """A guard turns someone away: the reason, and who (the code on their pass or a name)."""
 
     reason: Annotated[str, *checked(_reason)]
-    short_code: Annotated[str, *checked(lambda value: _stripped(value).upper()[:16])]
+    short_code: Annotated[str, *checked(lambda value: stripped(value).upper()[:16])]
     name: Annotated[str, *checked(_name(False))]

@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from patrol.inputs.field import Input
-from patrol.inputs.types import Accuracy, Latitude, Longitude, checked, is_blank, no_nul
+from patrol.inputs.types import Accuracy, Latitude, Longitude, checked, is_blank, stripped
 from patrol.web.urls import MAX_ID
 
 DESCRIPTION_MAX = 500
@@ -50,16 +50,8 @@ def _form_uuid(value):
         ) from None
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise PydanticCustomError("string_type", "")
-    return no_nul(value).strip()
-
-
 def _category(value):
-    code = _text(value)
+    code = stripped(value)
     if not code:
         raise PydanticCustomError("category_missing", _("Pilih apa yang terjadi."))
     if len(code) > 64:
@@ -68,7 +60,7 @@ def _category(value):
 
 
 def _description(value):
-    text = _text(value)
+    text = stripped(value)
     if not text:
         raise PydanticCustomError("description_missing", _("Ceritakan singkat apa yang terjadi."))
     if len(text) > DESCRIPTION_MAX:
@@ -84,7 +76,7 @@ def _description(value):
 
 
 def _place_source(value):
-    source = _text(value)
+    source = stripped(value)
     return source if source in PLACE_SOURCES else None
 
 
@@ -135,7 +127,7 @@ class ComplaintForm(Input):
     zone_id: Annotated[int | None, BeforeValidator(_park)] = None
     reporter_phone: Annotated[str | None, BeforeValidator(_phone)] = None
     consent: Annotated[bool, *checked(_checkbox, False)]
-    website: Annotated[str, BeforeValidator(lambda value: _text(value)[:200])] = ""
+    website: Annotated[str, BeforeValidator(lambda value: stripped(value)[:200])] = ""
 
     @field_validator("consent")
     @classmethod

@@ -39,6 +39,15 @@ def no_nul(value):
     return value
 
 
+def stripped(value) -> str:
+    """Form text without NUL and the spaces around it ("" for nothing); not text: refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "")
+    return no_nul(value).strip()
+
+
 def canonical_uuid(value) -> str | None:
     """A UUID as text in canonical form (lower case, no spaces), or None when it is not one."""
     if isinstance(value, uuid.UUID):
