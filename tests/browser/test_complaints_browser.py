@@ -86,11 +86,9 @@ def test_resident_files_with_a_photo_and_follows_it_to_selesai(
     assert fits_the_screen(page)
 
 
-# An offline flow: it races the service worker like tests/browser/test_offline_browser.py.
-@pytest.mark.flaky(reruns=2)
-def test_officer_accepts_without_signal_and_it_arrives_when_the_network_returns(
-    phone, create_user, create_zone, create_complaint
-):
+def _officer_with_an_assigned_complaint(phone, create_user, create_zone, create_complaint):
+    """Budi, logged in on the phone with its service worker, sees a complaint at Tugu
+    assigned to him (the fragment the home page polls shows it without a reload)."""
     from tests.browser.test_field_browser import log_in
 
     create_zone(name="Alun-Alun Tugu")
@@ -100,8 +98,18 @@ def test_officer_accepts_without_signal_and_it_arrives_when_the_network_returns(
     db.session.commit()
     log_in(phone, officer)
     phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    # The assigned complaint shows without a reload (the fragment the home page polls).
     phone.get_by_text("Kerumunan di air mancur").wait_for()
+    return complaint
+
+
+# An offline flow: it races the service worker like tests/browser/test_offline_browser.py.
+@pytest.mark.flaky(reruns=2)
+def test_officer_accepts_without_signal_and_it_arrives_when_the_network_returns(
+    phone, create_user, create_zone, create_complaint
+):
+    complaint = _officer_with_an_assigned_complaint(
+        phone, create_user, create_zone, create_complaint
+    )
 
     phone.context.set_offline(True)
     phone.get_by_role("button", name="Terima").click()
@@ -124,16 +132,9 @@ def test_officer_accepts_without_signal_and_it_arrives_when_the_network_returns(
 def test_officer_ends_the_complaints_visit_without_signal_and_the_reporter_reads_selesai(
     phone, create_user, create_zone, create_complaint, accepted
 ):
-    from tests.browser.test_field_browser import log_in
-
-    create_zone(name="Alun-Alun Tugu")
-    officer = create_user("officer", full_name="Budi Santoso")
-    complaint = create_complaint(description="Kerumunan di air mancur")
-    complaints.assign(complaint, officer.id, create_user("admin").id)
-    db.session.commit()
-    log_in(phone, officer)
-    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    phone.get_by_text("Kerumunan di air mancur").wait_for()
+    complaint = _officer_with_an_assigned_complaint(
+        phone, create_user, create_zone, create_complaint
+    )
 
     if accepted == "online":
         phone.get_by_role("button", name="Terima").click()
