@@ -128,6 +128,10 @@ def from_env(instance_path: str) -> dict:
         # Remember-me and session lifetime: one shift.
         "REMEMBER_COOKIE_DURATION": timedelta(hours=_int("SESSION_HOURS", 12)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 12)),
+        # The cookie lives one shift from the login, as its row on the server does
+        # (login_sessions): re-signing and re-sending it on every answer would not lengthen
+        # the login, only cost every request a signature and a Set-Cookie header.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

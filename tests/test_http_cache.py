@@ -3,8 +3,9 @@
 import re
 
 import pytest
+from flask import url_for
 
-from patrol.web.http_cache import _static_version
+from patrol.web.http_cache import _static_version, init_static_versions
 
 SHARED = ["/taman", "/api/v1/parks"]
 
@@ -71,3 +72,35 @@ def test_the_service_worker_precaches_the_versioned_urls(client, app, create_use
     body = client.get("/patroli/sw.js").get_data(as_text=True)
     version = _static_version(app.static_folder, "js/app.js")
     assert f'"/static/js/app.js?v={version}"' in body
+
+
+def test_production_looks_a_static_version_up_once_per_worker(app, monkeypatch):
+    calls = []
+
+    def counted(folder, filename):
+        calls.append(filename)
+        return "abcdef012345"
+
+    monkeypatch.setattr("patrol.web.http_cache._static_version", counted)
+    for env, expected in (("development", 2), ("production", 1)):
+        calls.clear()
+        app.config["PATROLI_ENV"] = env
+        app.url_default_functions[None] = [
+            f for f in app.url_default_functions[None] if f.__name__ != "versioned_static"
+        ]
+        init_static_versions(app)
+        with app.test_request_context("/"):
+            assert url_for("static", filename="js/app.js").endswith("?v=abcdef012345")
+            url_for("static", filename="js/app.js")
+        assert len(calls) == expected, env
+
+
+def test_a_logged_in_page_does_not_resend_an_unchanged_session_cookie(client, create_user, login):
+    # The cookie lives one shift from the login, like the login's row on the server:
+    # sending it again on every answer would lengthen nothing.
+    login(client, create_user("officer"))
+    client.get("/patroli/")  # the first page may still add the CSRF token to the session
+    response = client.get("/patroli/")
+    assert response.status_code == 200
+    assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert client.get("/patroli/").status_code == 200  # still logged in

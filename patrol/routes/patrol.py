@@ -136,14 +136,15 @@ def home():
         db.session.commit()
         flash(_("Kunjungan yang masih terbuka ditutup sistem di akhir shift."), "info")
     day = officer_day(current_user.id, now)
+    zones = list_zones(False)
     # Where to go next, when free: expected crowding now and time since the last visit.
-    suggested = [] if open_visit else crowd_hours.suggestions(now)
+    suggested = [] if open_visit else crowd_hours.suggestions(now, zones=zones)
     page = render_template(
         "patrol/home.html",
         day=day,
         open_visit=open_visit,
         suggestions=suggested,
-        zones=list_zones(False),
+        zones=zones,
         returned=entries.returned_violations(current_user.id),
     )
     response = make_response(page)

@@ -400,21 +400,32 @@ class Suggestion:
     reasons: tuple[str, ...]
 
 
-def suggestions(now: datetime | None = None, limit: int = 3) -> list[Suggestion]:
+_LAST_VISITS = (
+    sa.select(Visit.zone_id, sa.func.max(Visit.started_at))
+    .where(
+        Visit.zone_id.in_(sa.bindparam("zone_ids", expanding=True)),
+        Visit.started_at <= sa.bindparam("now"),
+    )
+    .group_by(Visit.zone_id)
+)  # built once: every free officer's home asks it (docs/decisions.md)
+
+
+def suggestions(
+    now: datetime | None = None, limit: int = 3, zones: list[Zone] | None = None
+) -> list[Suggestion]:
     """Active zones ranked by the crowding expected this hour against capacity and by the
-    time since anyone last visited them (three queries)."""
+    time since anyone last visited them. ``zones`` are the active zones when the caller has
+    them already (the officer's home lists them for its form)."""
     now = now or utcnow()
-    zones = list(db.session.scalars(sa.select(Zone).where(Zone.active.is_(True))))
+    if zones is None:
+        zones = list(db.session.scalars(sa.select(Zone).where(Zone.active.is_(True))))
+    zones = [zone for zone in zones if zone.active]
     if not zones:
         return []
     day, hour = local_slot(now)
     expected = {f.zone_id: f for f in cached_forecasts(zones, day, now)}
     last_visit = dict(
-        db.session.execute(
-            sa.select(Visit.zone_id, sa.func.max(Visit.started_at))
-            .where(Visit.zone_id.in_([z.id for z in zones]), Visit.started_at <= now)
-            .group_by(Visit.zone_id)
-        ).all()
+        db.session.execute(_LAST_VISITS, {"zone_ids": [z.id for z in zones], "now": now}).all()
     )
     ranked = []
     for zone in zones:

@@ -379,24 +379,23 @@ def timeline_entry(
     return TimelineEntry(kind, entry, is_editable(entry, viewer_id, now))
 
 
+_RETURNED = (
+    sa.select(Violation)
+    .join(Visit, Visit.id == Violation.visit_id)
+    .options(joinedload(Violation.category), joinedload(Violation.visit).joinedload(Visit.zone))
+    .where(
+        Visit.officer_id == sa.bindparam("officer_id"),
+        Violation.review_outcome == "returned",
+        Violation.withdrawn_at.is_(None),
+    )
+    .order_by(Violation.reviewed_at.desc(), Violation.id.desc())
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)  # built once, as every officer home asks it (docs/decisions.md: statements built once)
+
+
 def returned_violations(officer_id: int, limit: int = 20) -> list[Violation]:
     """This officer's violations a supervisor sent back (with the reason), newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Violation)
-            .join(Visit, Visit.id == Violation.visit_id)
-            .options(
-                joinedload(Violation.category), joinedload(Violation.visit).joinedload(Visit.zone)
-            )
-            .where(
-                Visit.officer_id == officer_id,
-                Violation.review_outcome == "returned",
-                Violation.withdrawn_at.is_(None),
-            )
-            .order_by(Violation.reviewed_at.desc(), Violation.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.scalars(_RETURNED, {"officer_id": officer_id, "limit": limit}))
 
 
 def timeline(visit: Visit, viewer_id: int, now: datetime | None = None) -> list[TimelineEntry]:

@@ -43,20 +43,25 @@ def start(user: User, now: datetime, lifetime: timedelta) -> str:
     return token
 
 
+# Built once: SQLAlchemy computes a statement's cache key on every execution of a new
+# statement object, which cost as much as running this one (docs/decisions.md).
+_ACTIVE_USER = (
+    sa.select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(
+        LoginSession.token_hash == sa.bindparam("token_hash"),
+        LoginSession.expires_at > sa.bindparam("now"),
+        LoginSession.user_token == User.session_token,
+        User.active.is_(True),
+    )
+)
+
+
 def load(token: str | None, now: datetime) -> User | None:
     """The active user of a login that is neither ended nor expired, or None."""
     if not token:
         return None
-    user = db.session.scalar(
-        sa.select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            LoginSession.token_hash == _hash(token),
-            LoginSession.expires_at > now,
-            LoginSession.user_token == User.session_token,
-            User.active.is_(True),
-        )
-    )
+    user = db.session.scalar(_ACTIVE_USER, {"token_hash": _hash(token), "now": now})
     if user is not None:
         user.login_token = token
     return user

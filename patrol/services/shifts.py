@@ -23,14 +23,22 @@ class OfficerDay:
     upcoming: list[Assignment]
 
 
+_OFFICER_DAY = (
+    sa.select(Assignment)
+    .options(joinedload(Assignment.zone))
+    .where(
+        Assignment.officer_id == sa.bindparam("officer_id"),
+        Assignment.ends_at > sa.bindparam("now"),
+    )
+    .order_by(Assignment.starts_at)
+    .limit(sa.bindparam("rows", type_=sa.Integer))
+)  # built once: every officer page asks it (docs/decisions.md: statements built once)
+
+
 def officer_day(officer_id: int, now: datetime, limit: int = 3) -> OfficerDay:
     """The shift an officer is on now, and the next few to come."""
     rows = db.session.scalars(
-        sa.select(Assignment)
-        .options(joinedload(Assignment.zone))
-        .where(Assignment.officer_id == officer_id, Assignment.ends_at > now)
-        .order_by(Assignment.starts_at)
-        .limit(limit + 1)
+        _OFFICER_DAY, {"officer_id": officer_id, "now": now, "rows": limit + 1}
     ).all()
     current = next((a for a in rows if a.starts_at <= now), None)
     upcoming = [a for a in rows if a is not current][:limit]

@@ -51,18 +51,21 @@ def close_overdue_visits(now: datetime | None = None, officer_id: int | None = N
     return closed
 
 
+_OPEN_VISITS = (
+    sa.select(Visit)
+    .options(joinedload(Visit.assignment), joinedload(Visit.zone))
+    .where(Visit.officer_id == sa.bindparam("officer_id"), Visit.ended_at.is_(None))
+    .order_by(Visit.started_at.desc())
+)  # built once: every officer home asks it (docs/decisions.md: statements built once)
+
+
 def settle_open_visit(officer_id: int, now: datetime) -> tuple[Visit | None, int]:
     """The officer's visit in progress, after closing any left open past its deadline.
 
     The officer's home page needs both; one query serves them (an officer has at most a
     few open visits, normally one). Returns (the open visit or None, how many were closed).
     """
-    visits = db.session.scalars(
-        sa.select(Visit)
-        .options(joinedload(Visit.assignment), joinedload(Visit.zone))
-        .where(Visit.officer_id == officer_id, Visit.ended_at.is_(None))
-        .order_by(Visit.started_at.desc())
-    ).all()
+    visits = db.session.scalars(_OPEN_VISITS, {"officer_id": officer_id}).all()
     closed = sum(_close_if_overdue(visit, now) for visit in visits if visit.started_at <= now)
     if closed:
         db.session.flush()

@@ -121,12 +121,13 @@ def set_zone_active(actor_id: int, zone: Zone, active: bool) -> Zone:
     return zone
 
 
+_ALL_ZONES = sa.select(Zone).order_by(Zone.active.desc(), Zone.name)
+_ACTIVE_ZONES = _ALL_ZONES.where(Zone.active.is_(True))  # built once (docs/decisions.md)
+
+
 def list_zones(include_inactive: bool = True) -> list[Zone]:
     """Zones by name, active ones first."""
-    query = sa.select(Zone).order_by(Zone.active.desc(), Zone.name)
-    if not include_inactive:
-        query = query.where(Zone.active.is_(True))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_ALL_ZONES if include_inactive else _ACTIVE_ZONES))
 
 
 def geometry_text(geometry: dict | None) -> str:

@@ -100,9 +100,22 @@ def init_http_cache(app: Flask) -> None:
             return {"shared_page": False}
         return {"shared_page": True, "csrf_token": lambda: ""}
 
+    init_static_versions(app)
+
+
+def init_static_versions(app: Flask) -> None:
+    """``url_for('static', ...)`` adds ``v=<content hash>``, so a file can be cached for good."""
+    # In production a release's static files do not change under a running worker (a new
+    # release restarts the workers), so a file's version is looked up once per worker and
+    # name, without the stat that development needs to see edits.
+    fixed: dict[str, str | None] = {}
+    stat_each_time = app.config.get("PATROLI_ENV") != "production"
+
     @app.url_defaults
     def versioned_static(endpoint, values):
         if endpoint == "static" and "v" not in values and app.static_folder:
-            version = _static_version(app.static_folder, values.get("filename", ""))
-            if version:
-                values["v"] = version
+            filename = values.get("filename", "")
+            if stat_each_time or filename not in fixed:
+                fixed[filename] = _static_version(app.static_folder, filename)
+            if fixed[filename]:
+                values["v"] = fixed[filename]
