@@ -23,6 +23,7 @@ PRECACHE_STATIC = (
     "js/checkpoints.js",
     "js/complaint-tasks.js",
     "js/field.js",
+    "js/offline-visit.js",
     "js/outbox-core.js",
     "js/outbox.js",
     "js/sos.js",
