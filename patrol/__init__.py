@@ -48,6 +48,25 @@ def register_compression(app: Flask) -> None:
         app.wsgi_app = GzipMiddleware(app.wsgi_app)
 
 
+def limit_only_where_declared(app: Flask, limiter) -> None:
+    """Flask-Limiter checks, before every request, the limits that apply to every route
+    (application, default, blueprint and meta limits). Patroli declares none: its limits
+    sit on the views they guard (login, the door, the complaint form), and those decorators
+    check themselves when the view is called. So, without such limits configured, the
+    before-request check is dropped: it cost the cheapest answers a fifth of their time
+    (docs/decisions.md). Configuring any of them keeps it."""
+    wide = (
+        app.config.get("RATELIMIT_APPLICATION")
+        or app.config.get("RATELIMIT_DEFAULT")
+        or app.config.get("RATELIMIT_META")
+        or limiter.limit_manager.application_limits
+        or limiter.limit_manager.default_limits
+    )
+    if not wide:
+        hooks = app.before_request_funcs.get(None, [])
+        hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances, and tune SQLite for concurrent use."""
     from patrol.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -63,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    limit_only_where_declared(app, limiter)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
     from patrol.web import auth_setup

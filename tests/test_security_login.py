@@ -189,3 +189,26 @@ def test_a_failed_login_costs_one_password_check_whether_the_user_exists_or_not(
     assert len(costs["budi"]) == 1
     assert costs["tidak-ada"] == costs["budi"] == costs["lama"]
     assert known.active and not inactive.active
+
+
+def test_rate_limits_are_checked_where_declared_not_before_every_request(database_uri):
+    from flask import Flask
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    from patrol import limit_only_where_declared
+    from patrol.extensions import limiter
+
+    # Patroli's limits sit on their views: no check runs before every other request ...
+    app = create_app(base_config(database_uri) | {"RATELIMIT_ENABLED": True})
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+
+    # ... unless a limit for every route is configured: then the check stays and applies.
+    wide = Flask("wide")
+    wide.config["RATELIMIT_DEFAULT"] = "2 per minute"
+    wide_limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+    wide_limiter.init_app(wide)
+    limit_only_where_declared(wide, wide_limiter)
+    wide.add_url_rule("/x", "x", lambda: "ok")
+    client = wide.test_client()
+    assert [client.get("/x").status_code for _ in range(3)] == [200, 200, 429]
