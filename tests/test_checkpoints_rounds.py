@@ -108,6 +108,14 @@ def test_missed_checkpoints_per_shift_and_zone_on_known_data(round_day):
         2,
         4,
     )
+    # The coverage report reads the period once for both tables, with the same answers.
+    (both_rounds,), missed_zones = checkpoints.coverage(T0, at(300))
+    assert (both_rounds.assignment.id, both_rounds.completed, both_rounds.expected) == (
+        round_day["shift"].id,
+        2,
+        4,
+    )
+    assert [(z.name, n) for z, n in missed_zones] == [("Taman Merbabu", 3)]
 
 
 def test_another_officers_scans_do_not_cover_the_shift(round_day, create_user):

@@ -190,11 +190,11 @@ def _report_context(name: str, f) -> dict:
         return {"data": report_queries.checkins_report(f)}
     if name == "aduan":  # public complaints (services/complaints.py)
         return {"data": complaints.report(f.since, f.until, f.zone_id)}
-    until = min(f.until, utcnow())
+    rounds, missed_zones = checkpoints.coverage(f.since, min(f.until, utcnow()))
     return {
         "rows": report_queries.coverage_report(f),
-        "rounds": checkpoints.rounds_per_shift(f.since, until),
-        "missed_zones": checkpoints.missed_per_zone(f.since, until),
+        "rounds": rounds,
+        "missed_zones": missed_zones,
     }
 
 

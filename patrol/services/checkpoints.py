@@ -670,7 +670,12 @@ def missed_checkpoints(
     """
     until = until or utcnow()
     shifts = _shifts(since, until, zone_id)
-    data = _shift_data(shifts)
+    return _missed(shifts, _shift_data(shifts), since, until)
+
+
+def _missed(
+    shifts: list[Assignment], data: _ShiftData, since: datetime, until: datetime
+) -> list[MissedCheckpoint]:
     result = []
     for assignment in shifts:
         result += [m for m in _misses_of(assignment, data, until) if m.due_at >= since]
@@ -685,8 +690,12 @@ def open_alerts(since: datetime, now: datetime | None = None) -> list[MissedChec
 
 def missed_per_zone(since: datetime, until: datetime | None = None) -> list[tuple[Zone, int]]:
     """Checkpoints missed per zone in a period (for the coverage report), most first."""
+    return _per_zone(missed_checkpoints(since, until))
+
+
+def _per_zone(missed: list[MissedCheckpoint]) -> list[tuple[Zone, int]]:
     counts: dict[int, tuple[Zone, int]] = {}
-    for miss in missed_checkpoints(since, until):
+    for miss in missed:
         zone = miss.assignment.zone
         counts[zone.id] = (zone, counts.get(zone.id, (zone, 0))[1] + 1)
     return sorted(counts.values(), key=lambda pair: (-pair[1], pair[0].name))
@@ -709,7 +718,10 @@ def rounds_per_shift(since: datetime, until: datetime | None = None) -> list[Shi
     """
     until = until or utcnow()
     shifts = _shifts(since, until)
-    data = _shift_data(shifts, with_closures=False)
+    return _rounds(shifts, _shift_data(shifts, with_closures=False), until)
+
+
+def _rounds(shifts: list[Assignment], data: _ShiftData, until: datetime) -> list[ShiftRounds]:
     result = []
     for assignment in shifts:
         scans = data.shift_scans(assignment)
@@ -725,6 +737,16 @@ def rounds_per_shift(since: datetime, until: datetime | None = None) -> list[Shi
             )
             result.append(ShiftRounds(assignment, patrol_round, completed, expected))
     return result
+
+
+def coverage(
+    since: datetime, until: datetime
+) -> tuple[list[ShiftRounds], list[tuple[Zone, int]]]:
+    """The coverage report's two checkpoint tables, :func:`rounds_per_shift` and
+    :func:`missed_per_zone`, from one reading of the period's shifts, rounds and scans."""
+    shifts = _shifts(since, until)
+    data = _shift_data(shifts)
+    return _rounds(shifts, data, until), _per_zone(_missed(shifts, data, since, until))
 
 
 def close_alert(

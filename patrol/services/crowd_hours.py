@@ -185,8 +185,12 @@ def _holiday_calendar(year: int):
     return holiday_calendars.country_holidays("ID", years=year)
 
 
+@lru_cache(maxsize=4096)
 def is_holiday(day: date) -> bool:
-    """Whether a date is a public holiday in Indonesia (the python-holidays calendar)."""
+    """Whether a date is a public holiday in Indonesia (the python-holidays calendar).
+
+    Kept per date: the forecast asks it for every observation of its weeks, and the
+    calendar's own look-up cost a third of computing a forecast."""
     return day in _holiday_calendar(day.year)
 
 
