@@ -739,9 +739,7 @@ def _rounds(shifts: list[Assignment], data: _ShiftData, until: datetime) -> list
     return result
 
 
-def coverage(
-    since: datetime, until: datetime
-) -> tuple[list[ShiftRounds], list[tuple[Zone, int]]]:
+def coverage(since: datetime, until: datetime) -> tuple[list[ShiftRounds], list[tuple[Zone, int]]]:
     """The coverage report's two checkpoint tables, :func:`rounds_per_shift` and
     :func:`missed_per_zone`, from one reading of the period's shifts, rounds and scans."""
     shifts = _shifts(since, until)
