@@ -192,12 +192,12 @@ def visit(token: str):
                 )
             checkin = existing
         elif request.form.get("as_staff") and current_user.is_authenticated:
-            checkin = checkins.check_in(
+            checkin = checkins.check_in_new(
                 entrance.office, entrance, client_uuid, user_id=current_user.id
             )
         else:
             details = checkins.VisitorDetails(**parse_all(VisitorCheckIn, request.form).details())
-            checkin = checkins.check_in(entrance.office, entrance, client_uuid, details)
+            checkin = checkins.check_in_new(entrance.office, entrance, client_uuid, details)
     except ValidationError as error:
         db.session.rollback()
         errors = getattr(error, "errors", None) or {error.field: error.message}
