@@ -44,6 +44,7 @@ from patrol.services import (
     entry_photos,
     nik_lookups,
     photos,
+    records,
     visits,
 )
 from patrol.services.errors import ValidationError
@@ -77,6 +78,21 @@ def _entry(model, entry_id: int):
     if not owns_visit(current_user, entry.visit):
         abort(403, description=_("Catatan ini milik petugas lain."))
     return entry
+
+
+def _commit_keeping_rows() -> None:
+    """Commit, leaving the rows this request loaded and wrote as they are in memory.
+
+    The answer shows the entry just saved, its visit and the officer: all written or read
+    by this request. Expired by the commit, each would be loaded again to be rendered
+    (three statements); the session ends with the request, so nothing stale outlives it.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _render_visit(visit: Visit, status: int = 200, **context):
@@ -239,7 +255,9 @@ def violation(visit_uuid: str):
         )
 
     try:
-        entry, created = log(read_photo(photo), **fields)
+        # The visit was just loaded by own_visit_or_abort: the service need not ask again.
+        with records.known("Visit", visits.visit_key(visit.uuid), visit):
+            entry, created = log(read_photo(photo), **fields)
     except ValidationError as error:
         db.session.rollback()
         values = request.form.to_dict()
@@ -251,7 +269,7 @@ def violation(visit_uuid: str):
             values=values,
             errors=_every_error(error, fields, log),
         )
-    db.session.commit()
+    _commit_keeping_rows()
     if created and entry.photo_path:
         try:
             entry_photos.make_thumbnail(entry.photo_path)
@@ -310,9 +328,10 @@ def crowd(visit_uuid: str):
         return _render_entry(visit, panel="crowd")
     try:
         form = parse(CrowdCountForm, request.form)
-        entry, created = entries.log_crowd_count(
-            current_user.id, visit.uuid, form.uuid, form.headcount, gps=form.gps
-        )
+        with records.known("Visit", visits.visit_key(visit.uuid), visit):
+            entry, created = entries.log_crowd_count(
+                current_user.id, visit.uuid, form.uuid, form.headcount, gps=form.gps
+            )
     except ValidationError as error:
         db.session.rollback()
         return _render_entry(
@@ -322,7 +341,7 @@ def crowd(visit_uuid: str):
             values=request.form.to_dict(),
             errors=_errors(error, CROWD_FIELDS),
         )
-    db.session.commit()
+    _commit_keeping_rows()
     message = _("Jumlah pengunjung tersimpan.") if created else _("Hitungan ini sudah tersimpan.")
     # A count is taken once a visit or so: the panel closes (violations come in runs and
     # get a fresh form instead).

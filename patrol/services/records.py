@@ -127,11 +127,33 @@ def current_batch() -> Batch | None:
     return _batch.get()
 
 
+# Rows the caller has loaded already, for one call of a service (``known``).
+_known: ContextVar[dict | None] = ContextVar("field_record_known", default=None)
+
+
+@contextmanager
+def known(name: str, key, row):
+    """Inside the block, a look-up of ``(name, key)`` is answered with ``row``.
+
+    For a view that has just loaded the row the service would look up again by its UUID
+    (the visit of an entry form, checked by ``own_visit_or_abort``): the service keeps
+    its rules and asks no second statement for it.
+    """
+    token = _known.set({**(_known.get() or {}), (name, key): row})
+    try:
+        yield
+    finally:
+        _known.reset(token)
+
+
 def cached(name: str, key, load):
-    """``load()``, unless the current batch already knows ``(name, key)``."""
+    """``load()``, unless the current batch (or the caller: ``known``) has ``(name, key)``."""
     current = _batch.get()
     if current is not None and current.knows(name, key):
         return current.get(name, key)
+    rows = _known.get()
+    if rows and (name, key) in rows:
+        return rows[(name, key)]
     return load()
 
 
