@@ -184,10 +184,13 @@ def record_once(model, obj):
     return obj, True
 
 
+# One statement per model, built the first time it is asked (every field POST asks it).
+_BY_UUID: dict = {}
+
+
 def find_by_uuid(model, value: str):
     """The stored record with this client UUID, if any."""
-    return cached(
-        model.__name__,
-        value,
-        lambda: db.session.scalar(sa.select(model).where(model.uuid == value)),
-    )
+    statement = _BY_UUID.get(model)
+    if statement is None:
+        statement = _BY_UUID[model] = sa.select(model).where(model.uuid == sa.bindparam("uuid"))
+    return cached(model.__name__, value, lambda: db.session.scalar(statement, {"uuid": value}))
