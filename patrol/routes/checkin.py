@@ -202,12 +202,13 @@ def visit(token: str):
         db.session.rollback()
         errors = getattr(error, "errors", None) or {error.field: error.message}
         return _visit_form(entrance, code, errors, request.form, 422)
-    secret = checkin.checkout_secret  # read before the commit expires the row (no reload)
+    # The newest pass first; earlier ones (other offices) stay with their own check-out.
+    # Read before the commit expires the rows (no reload of each).
+    secret = checkin.checkout_secret
+    kept = [secret] + [other.checkout_secret for other in held if other.checkout_secret != secret]
     db.session.commit()
     session.permanent = True  # keeps the CSRF token for a check-out hours later
     response = redirect(url_for("checkin.pass_view"))
-    # The newest pass first; earlier ones (other offices) stay with their own check-out.
-    kept = [secret] + [other.checkout_secret for other in held if other.checkout_secret != secret]
     response.set_cookie(
         PASS_COOKIE,
         ".".join(kept[: checkins.MAX_PASSES]),
