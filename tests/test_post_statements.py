@@ -21,10 +21,10 @@ CHECKIN = 9
 # A resend of the same form: the door, the pass cookie's check-ins, the UUID; no write.
 CHECKIN_RESEND = 3
 # The login's user, the visit (the view's access check; the service is told it), the
-# entry's UUID, the category, the action, the zone (geofence), the savepoint, the insert,
-# the release; the fresh form's categories and actions. Nothing is reloaded after the
-# commit to render the answer.
-VIOLATION = 11
+# active categories and actions (the answer's fresh form lists them, and the chosen ones
+# are found there), the entry's UUID, the zone (geofence), the savepoint, the insert, the
+# release. Nothing is reloaded after the commit to render the answer.
+VIOLATION = 9
 # The user, the visit, the UUID, the zone, the savepoint, the insert, the hour's sum in
 # crowd_hours, the release; no form after it (the panel closes).
 CROWD_COUNT = 8

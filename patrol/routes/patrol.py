@@ -128,7 +128,7 @@ def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True,
     context.setdefault("values", {})
     context.setdefault("errors", {})
     context.setdefault("new_uuid", str(uuid.uuid4()))
-    if context["panel"] == "violation":
+    if context["panel"] == "violation" and "categories" not in context:
         context["categories"] = entries.categories()
         context["actions"] = entries.actions()
     context["crowd_config"] = {
@@ -254,9 +254,13 @@ def violation(visit_uuid: str):
             **values,
         )
 
+    # The answer's fresh form lists the active categories and actions: loaded first, they
+    # answer the service's look-up of the chosen ones; the visit was just loaded by
+    # own_visit_or_abort. The service asks for neither again.
+    categories, actions = entries.categories(), entries.actions()
+    known = {("Visit", visits.visit_key(visit.uuid)): visit}
     try:
-        # The visit was just loaded by own_visit_or_abort: the service need not ask again.
-        with records.known("Visit", visits.visit_key(visit.uuid), visit):
+        with records.known(known | entries.known_choices(categories, actions)):
             entry, created = log(read_photo(photo), **fields)
     except ValidationError as error:
         db.session.rollback()
@@ -279,6 +283,8 @@ def violation(visit_uuid: str):
     return _render_entry(
         visit,
         panel="violation",
+        categories=categories,  # still loaded: the commit expired nothing
+        actions=actions,
         saved=message,
         new_entry=entries.timeline_entry("violation", entry, current_user.id),
         created=created,
@@ -328,7 +334,7 @@ def crowd(visit_uuid: str):
         return _render_entry(visit, panel="crowd")
     try:
         form = parse(CrowdCountForm, request.form)
-        with records.known("Visit", visits.visit_key(visit.uuid), visit):
+        with records.known({("Visit", visits.visit_key(visit.uuid)): visit}):
             entry, created = entries.log_crowd_count(
                 current_user.id, visit.uuid, form.uuid, form.headcount, gps=form.gps
             )

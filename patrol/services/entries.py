@@ -82,6 +82,12 @@ def active_by_code(model, codes) -> dict:
     return {row.code: row for row in rows}
 
 
+def known_choices(categories: list, actions: list) -> dict:
+    """The look-ups of a chosen code answered by the lists of active categories and
+    actions (``categories()``, ``actions()``), for ``records.known``."""
+    return {(f"{type(row).__name__}.code", row.code): row for row in (*categories, *actions)}
+
+
 def _active(model, code: str | None):
     key = (code or "").strip()
     return records.cached(

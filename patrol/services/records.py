@@ -132,14 +132,14 @@ _known: ContextVar[dict | None] = ContextVar("field_record_known", default=None)
 
 
 @contextmanager
-def known(name: str, key, row):
-    """Inside the block, a look-up of ``(name, key)`` is answered with ``row``.
+def known(rows: dict):
+    """Inside the block, a look-up of ``(name, key)`` in ``rows`` is answered from there.
 
-    For a view that has just loaded the row the service would look up again by its UUID
-    (the visit of an entry form, checked by ``own_visit_or_abort``): the service keeps
-    its rules and asks no second statement for it.
+    For a view that has just loaded rows the service would look up again (the visit of an
+    entry form, checked by ``own_visit_or_abort``; the active categories and actions the
+    answer's fresh form lists): the service keeps its rules and asks no statement more.
     """
-    token = _known.set({**(_known.get() or {}), (name, key): row})
+    token = _known.set({**(_known.get() or {}), **rows})
     try:
         yield
     finally:
