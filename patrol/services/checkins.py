@@ -89,6 +89,9 @@ def find_by_uuid(client_uuid: str) -> CheckIn | None:
     return _by_uuid(client_uuid)
 
 
+_INSERT_KEY = sa.insert(CheckinKey.__table__)  # Core: no ORM bulk-insert machinery
+
+
 def record_key(checkin: CheckIn) -> None:
     """Write a flushed check-in's client UUID and check-out secret to checkin_keys.
 
@@ -96,12 +99,13 @@ def record_key(checkin: CheckIn) -> None:
     here with an IntegrityError, inside the caller's savepoint.
     """
     db.session.execute(
-        sa.insert(CheckinKey).values(
-            uuid=checkin.uuid,
-            checkout_secret=checkin.checkout_secret,
-            checkin_id=checkin.id,
-            checked_in_at=checkin.checked_in_at,
-        )
+        _INSERT_KEY,
+        {
+            "uuid": checkin.uuid,
+            "checkout_secret": checkin.checkout_secret,
+            "checkin_id": checkin.id,
+            "checked_in_at": checkin.checked_in_at,
+        },
     )
 
 
