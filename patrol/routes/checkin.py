@@ -192,22 +192,23 @@ def visit(token: str):
                 )
             checkin = existing
         elif request.form.get("as_staff") and current_user.is_authenticated:
-            checkin = checkins.check_in(
+            checkin = checkins.check_in_new(
                 entrance.office, entrance, client_uuid, user_id=current_user.id
             )
         else:
             details = checkins.VisitorDetails(**parse_all(VisitorCheckIn, request.form).details())
-            checkin = checkins.check_in(entrance.office, entrance, client_uuid, details)
+            checkin = checkins.check_in_new(entrance.office, entrance, client_uuid, details)
     except ValidationError as error:
         db.session.rollback()
         errors = getattr(error, "errors", None) or {error.field: error.message}
         return _visit_form(entrance, code, errors, request.form, 422)
-    secret = checkin.checkout_secret  # read before the commit expires the row (no reload)
+    # The newest pass first; earlier ones (other offices) stay with their own check-out.
+    # Read before the commit expires the rows (no reload of each).
+    secret = checkin.checkout_secret
+    kept = [secret] + [other.checkout_secret for other in held if other.checkout_secret != secret]
     db.session.commit()
     session.permanent = True  # keeps the CSRF token for a check-out hours later
     response = redirect(url_for("checkin.pass_view"))
-    # The newest pass first; earlier ones (other offices) stay with their own check-out.
-    kept = [secret] + [other.checkout_secret for other in held if other.checkout_secret != secret]
     response.set_cookie(
         PASS_COOKIE,
         ".".join(kept[: checkins.MAX_PASSES]),

@@ -44,6 +44,7 @@ from patrol.services import (
     entry_photos,
     nik_lookups,
     photos,
+    records,
     visits,
 )
 from patrol.services.errors import ValidationError
@@ -79,6 +80,21 @@ def _entry(model, entry_id: int):
     return entry
 
 
+def _commit_keeping_rows() -> None:
+    """Commit, leaving the rows this request loaded and wrote as they are in memory.
+
+    The answer shows the entry just saved, its visit and the officer: all written or read
+    by this request. Expired by the commit, each would be loaded again to be rendered
+    (three statements); the session ends with the request, so nothing stale outlives it.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def _render_visit(visit: Visit, status: int = 200, **context):
     """The visit screen, or only its main part for htmx (the same partial)."""
     context.setdefault("panel", None)
@@ -112,7 +128,7 @@ def _render_entry(visit: Visit, status: int = 200, new_entry=None, created=True,
     context.setdefault("values", {})
     context.setdefault("errors", {})
     context.setdefault("new_uuid", str(uuid.uuid4()))
-    if context["panel"] == "violation":
+    if context["panel"] == "violation" and "categories" not in context:
         context["categories"] = entries.categories()
         context["actions"] = entries.actions()
     context["crowd_config"] = {
@@ -238,8 +254,14 @@ def violation(visit_uuid: str):
             **values,
         )
 
+    # The answer's fresh form lists the active categories and actions: loaded first, they
+    # answer the service's look-up of the chosen ones; the visit was just loaded by
+    # own_visit_or_abort. The service asks for neither again.
+    categories, actions = entries.categories(), entries.actions()
+    known = {("Visit", visits.visit_key(visit.uuid)): visit}
     try:
-        entry, created = log(read_photo(photo), **fields)
+        with records.known(known | entries.known_choices(categories, actions)):
+            entry, created = log(read_photo(photo), **fields)
     except ValidationError as error:
         db.session.rollback()
         values = request.form.to_dict()
@@ -251,7 +273,7 @@ def violation(visit_uuid: str):
             values=values,
             errors=_every_error(error, fields, log),
         )
-    db.session.commit()
+    _commit_keeping_rows()
     if created and entry.photo_path:
         try:
             entry_photos.make_thumbnail(entry.photo_path)
@@ -261,6 +283,8 @@ def violation(visit_uuid: str):
     return _render_entry(
         visit,
         panel="violation",
+        categories=categories,  # still loaded: the commit expired nothing
+        actions=actions,
         saved=message,
         new_entry=entries.timeline_entry("violation", entry, current_user.id),
         created=created,
@@ -310,9 +334,10 @@ def crowd(visit_uuid: str):
         return _render_entry(visit, panel="crowd")
     try:
         form = parse(CrowdCountForm, request.form)
-        entry, created = entries.log_crowd_count(
-            current_user.id, visit.uuid, form.uuid, form.headcount, gps=form.gps
-        )
+        with records.known({("Visit", visits.visit_key(visit.uuid)): visit}):
+            entry, created = entries.log_crowd_count(
+                current_user.id, visit.uuid, form.uuid, form.headcount, gps=form.gps
+            )
     except ValidationError as error:
         db.session.rollback()
         return _render_entry(
@@ -322,7 +347,7 @@ def crowd(visit_uuid: str):
             values=request.form.to_dict(),
             errors=_errors(error, CROWD_FIELDS),
         )
-    db.session.commit()
+    _commit_keeping_rows()
     message = _("Jumlah pengunjung tersimpan.") if created else _("Hitungan ini sudah tersimpan.")
     # A count is taken once a visit or so: the panel closes (violations come in runs and
     # get a fresh form instead).

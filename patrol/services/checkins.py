@@ -38,14 +38,23 @@ class VisitorDetails:
     accuracy_m: float | None = None
 
 
+# The door's and the check-in's own statements are built once, with bindparams: every
+# visitor's check-in asks them (docs/decisions.md: statements built once).
+_ENTRANCE = (
+    sa.select(Entrance)
+    .join(Entrance.office)
+    .options(joinedload(Entrance.office).undefer_group("checkin_rules"))
+    .where(
+        Entrance.token == sa.bindparam("token"),
+        Entrance.revoked_at.is_(None),
+        Office.active.is_(True),
+    )
+)
+
+
 def find_entrance(token: str) -> Entrance | None:
     """The entrance whose poster carries this token, unless revoked or its office is closed down."""
-    return db.session.scalar(
-        sa.select(Entrance)
-        .join(Entrance.office)
-        .options(joinedload(Entrance.office).undefer_group("checkin_rules"))
-        .where(Entrance.token == token, Entrance.revoked_at.is_(None), Office.active.is_(True))
-    )
+    return db.session.scalar(_ENTRANCE, {"token": token})
 
 
 def screening_for(has_symptoms: bool, doses: int) -> str:
@@ -66,15 +75,21 @@ _KEYED = sa.and_(
 )
 
 
+_BY_UUID = (
+    sa.select(CheckIn).join(CheckinKey, _KEYED).where(CheckinKey.uuid == sa.bindparam("uuid"))
+)
+
+
 def _by_uuid(client_uuid: str) -> CheckIn | None:
-    return db.session.scalar(
-        sa.select(CheckIn).join(CheckinKey, _KEYED).where(CheckinKey.uuid == client_uuid)
-    )
+    return db.session.scalar(_BY_UUID, {"uuid": client_uuid})
 
 
 def find_by_uuid(client_uuid: str) -> CheckIn | None:
     """The check-in recorded under a client UUID (a resend of the same form), if any."""
     return _by_uuid(client_uuid)
+
+
+_INSERT_KEY = sa.insert(CheckinKey.__table__)  # Core: no ORM bulk-insert machinery
 
 
 def record_key(checkin: CheckIn) -> None:
@@ -84,27 +99,30 @@ def record_key(checkin: CheckIn) -> None:
     here with an IntegrityError, inside the caller's savepoint.
     """
     db.session.execute(
-        sa.insert(CheckinKey).values(
-            uuid=checkin.uuid,
-            checkout_secret=checkin.checkout_secret,
-            checkin_id=checkin.id,
-            checked_in_at=checkin.checked_in_at,
-        )
+        _INSERT_KEY,
+        {
+            "uuid": checkin.uuid,
+            "checkout_secret": checkin.checkout_secret,
+            "checkin_id": checkin.id,
+            "checked_in_at": checkin.checked_in_at,
+        },
     )
 
 
 def _add_once(checkin: CheckIn) -> CheckIn:
-    """Add a check-in unless its client UUID is already recorded (a retry): then return that one."""
-    existing = _by_uuid(checkin.uuid)
-    if existing is not None:
-        return existing
+    """Add a check-in unless its client UUID is already recorded (a retry): then return that one.
+
+    The unique key decides, not a look-up first: a new check-in (nearly all of them) costs
+    no statement more, and a retry fails its key's insert and gets the first row.
+    """
     try:
         with db.session.begin_nested():
             db.session.add(checkin)
             db.session.flush()
             record_key(checkin)
     except IntegrityError:
-        # A concurrent retry's key went in first: this row is rolled back with the savepoint.
+        # A retry, or a concurrent one whose key went in first: this row is rolled back
+        # with the savepoint.
         existing = _by_uuid(checkin.uuid)
         if existing is None:
             raise
@@ -120,9 +138,16 @@ def office_is_open(office: Office, now: datetime | None = None) -> bool:
     return checkin_rules.is_open(now or utcnow(), office.opens_at, office.closes_at)
 
 
+_COUNT_INSIDE = sa.select(sa.func.count(CheckIn.id)).where(
+    CheckIn.office_id == sa.bindparam("office_id"), *inside_now_terms()
+)
+# Arrivals at one office take turns here on PostgreSQL (row lock until commit).
+_LOCK_OFFICE = sa.select(Office.id).where(Office.id == sa.bindparam("office_id")).with_for_update()
+
+
 def count_inside(office_id: int) -> int:
     """How many people are inside an office now (admitted, not checked out)."""
-    return db.session.scalar(sa.select(sa.func.count(CheckIn.id)).where(*_inside(office_id)))
+    return db.session.scalar(_COUNT_INSIDE, {"office_id": office_id})
 
 
 def _arrival_status(office: Office, screening: str) -> str:
@@ -132,7 +157,7 @@ def _arrival_status(office: Office, screening: str) -> str:
     if office.wait_when_full and office.capacity:
         # Arrivals at one office take turns here on PostgreSQL (row lock until commit),
         # so two at once never both take the last place.
-        db.session.execute(sa.select(Office.id).where(Office.id == office.id).with_for_update())
+        db.session.execute(_LOCK_OFFICE, {"office_id": office.id})
         if count_inside(office.id) >= office.capacity:
             return "waiting"
     return "admitted"
@@ -149,10 +174,27 @@ def check_in(
     now: datetime | None = None,
 ) -> CheckIn:
     """Record someone entering (visitor, staff member, or by a guard); a retry returns the first."""
-    now = now or utcnow()
     existing = _by_uuid(client_uuid)
     if existing is not None:
-        return existing
+        return existing  # asked first, so that a retry never waits for the office's lock
+    return check_in_new(
+        office, entrance, client_uuid, details, user_id=user_id, guard_id=guard_id, now=now
+    )
+
+
+def check_in_new(
+    office: Office,
+    entrance: Entrance | None,
+    client_uuid: str,
+    details: VisitorDetails | None = None,
+    *,
+    user_id: int | None = None,
+    guard_id: int | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """``check_in`` for a client UUID the caller has just found unused (``find_by_uuid``);
+    a retry racing in still gets the first check-in (the unique key decides)."""
+    now = now or utcnow()
     checkin = CheckIn(
         uuid=client_uuid,
         office_id=office.id,

@@ -54,26 +54,26 @@ def parse_count(value, field_name: str, minimum: int, label: str) -> int:
     return number
 
 
+# The violation form's choices and the look-ups of a chosen code: built once, as every
+# violation POST asks them (docs/decisions.md: statements built once).
+_ACTIVE = {
+    model: sa.select(model).where(model.active).order_by(model.sort_order, model.id)
+    for model in (ViolationCategory, ViolationAction)
+}
+_ACTIVE_CODE = {
+    model: sa.select(model).where(model.code == sa.bindparam("code"), model.active)
+    for model in (ViolationCategory, ViolationAction)
+}
+
+
 def categories() -> list[ViolationCategory]:
     """Active violation categories, in the admin's order."""
-    return list(
-        db.session.scalars(
-            sa.select(ViolationCategory)
-            .where(ViolationCategory.active)
-            .order_by(ViolationCategory.sort_order, ViolationCategory.id)
-        )
-    )
+    return list(db.session.scalars(_ACTIVE[ViolationCategory]))
 
 
 def actions() -> list[ViolationAction]:
     """Active actions, in the admin's order."""
-    return list(
-        db.session.scalars(
-            sa.select(ViolationAction)
-            .where(ViolationAction.active)
-            .order_by(ViolationAction.sort_order, ViolationAction.id)
-        )
-    )
+    return list(db.session.scalars(_ACTIVE[ViolationAction]))
 
 
 def active_by_code(model, codes) -> dict:
@@ -82,12 +82,18 @@ def active_by_code(model, codes) -> dict:
     return {row.code: row for row in rows}
 
 
+def known_choices(categories: list, actions: list) -> dict:
+    """The look-ups of a chosen code answered by the lists of active categories and
+    actions (``categories()``, ``actions()``), for ``records.known``."""
+    return {(f"{type(row).__name__}.code", row.code): row for row in (*categories, *actions)}
+
+
 def _active(model, code: str | None):
     key = (code or "").strip()
     return records.cached(
         f"{model.__name__}.code",
         key,
-        lambda: db.session.scalar(sa.select(model).where(model.code == key, model.active)),
+        lambda: db.session.scalar(_ACTIVE_CODE[model], {"code": key}),
     )
 
 

@@ -127,11 +127,33 @@ def current_batch() -> Batch | None:
     return _batch.get()
 
 
+# Rows the caller has loaded already, for one call of a service (``known``).
+_known: ContextVar[dict | None] = ContextVar("field_record_known", default=None)
+
+
+@contextmanager
+def known(rows: dict):
+    """Inside the block, a look-up of ``(name, key)`` in ``rows`` is answered from there.
+
+    For a view that has just loaded rows the service would look up again (the visit of an
+    entry form, checked by ``own_visit_or_abort``; the active categories and actions the
+    answer's fresh form lists): the service keeps its rules and asks no statement more.
+    """
+    token = _known.set({**(_known.get() or {}), **rows})
+    try:
+        yield
+    finally:
+        _known.reset(token)
+
+
 def cached(name: str, key, load):
-    """``load()``, unless the current batch already knows ``(name, key)``."""
+    """``load()``, unless the current batch (or the caller: ``known``) has ``(name, key)``."""
     current = _batch.get()
     if current is not None and current.knows(name, key):
         return current.get(name, key)
+    rows = _known.get()
+    if rows and (name, key) in rows:
+        return rows[(name, key)]
     return load()
 
 
@@ -162,10 +184,13 @@ def record_once(model, obj):
     return obj, True
 
 
+# One statement per model, built the first time it is asked (every field POST asks it).
+_BY_UUID: dict = {}
+
+
 def find_by_uuid(model, value: str):
     """The stored record with this client UUID, if any."""
-    return cached(
-        model.__name__,
-        value,
-        lambda: db.session.scalar(sa.select(model).where(model.uuid == value)),
-    )
+    statement = _BY_UUID.get(model)
+    if statement is None:
+        statement = _BY_UUID[model] = sa.select(model).where(model.uuid == sa.bindparam("uuid"))
+    return cached(model.__name__, value, lambda: db.session.scalar(statement, {"uuid": value}))
