@@ -36,7 +36,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fixtures  # noqa: E402
-from bench.harness import CSRF_INPUT, CSRF_META  # noqa: E402
+from bench.harness import CSRF_INPUT, CSRF_META, violation_fields  # noqa: E402
 from patrol import create_app  # noqa: E402
 from patrol.extensions import db  # noqa: E402
 
@@ -136,14 +136,7 @@ def violation_post(app, data: dict) -> Callable[[], int]:
         "HX-Request": "true",
     }
     zone = data["zone"]
-    fixed = {
-        "category": "no_mask",
-        "action": "verbal_warning",
-        "people_count": "1",
-        "lat": str(zone["lat"]),
-        "lon": str(zone["lon"]),
-        "accuracy": "8",
-    }
+    fixed = violation_fields(zone)
     bare = app.test_client(use_cookies=False)
 
     def send() -> int:

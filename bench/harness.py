@@ -157,6 +157,20 @@ def page_weight(base: str, path: str, cookie: str | None = None) -> tuple[int, i
 
 # A small HTTP client for setting up scenarios -------------------------------------------
 
+
+def violation_fields(zone: dict) -> dict[str, str]:
+    """An officer's violation form as the benchmarks send it (the client UUID apart), at
+    the centre of the scenario's zone (bench/fixtures.py)."""
+    return {
+        "category": "no_mask",
+        "action": "verbal_warning",
+        "people_count": "1",
+        "lat": str(zone["lat"]),
+        "lon": str(zone["lon"]),
+        "accuracy": "8",
+    }
+
+
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CSRF_META = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
 

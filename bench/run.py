@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ from harness import (  # noqa: E402
     fresh_postgres,
     run_wrk,
     start_gunicorn,
+    violation_fields,
 )
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
@@ -145,10 +147,7 @@ def lua_violation(officers: list[dict], zone: dict) -> str:
         + "}"
         for o in officers
     )
-    fixed = (
-        f"category=no_mask&action=verbal_warning&people_count=1&lat={zone['lat']}"
-        f"&lon={zone['lon']}&accuracy=8&uuid="
-    )
+    fixed = urllib.parse.urlencode(violation_fields(zone)) + "&uuid="
     return (
         f"NONCE = {lua_quote(secrets.token_hex(4))}\n"
         + LUA_UUID
@@ -714,15 +713,7 @@ def weights(patroli: Server, data: dict, sessions: dict) -> list[Weight]:
             "Swap: violation saved (timeline)",
             "POST",
             officer["path"],
-            {
-                "uuid": "00000000-0000-4000-8000-0000000000aa",
-                "category": "no_mask",
-                "action": "verbal_warning",
-                "people_count": "1",
-                "lat": str(zone["lat"]),
-                "lon": str(zone["lon"]),
-                "accuracy": "8",
-            },
+            {"uuid": "00000000-0000-4000-8000-0000000000aa"} | violation_fields(zone),
             hx,
         )
     )
