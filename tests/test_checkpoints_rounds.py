@@ -162,6 +162,8 @@ def test_admin_sees_open_alerts_and_closes_one_with_a_comment(round_day, admin_c
     page = admin_client.get("/admin/titik/peringatan").get_data(as_text=True)
     assert page.count("Tutup peringatan") == 3
     assert "Budi Santoso" in page
+    # The dashboards' count (counted from plain rows) agrees with the list.
+    assert checkpoints.open_alert_count(datetime.now(timezone.utc)) == 3
     due = (at(120) + offset).isoformat()
     form = {"assignment_id": shift.id, "checkpoint_id": round_day["fountain"].id, "due_at": due}
     refused = admin_client.post("/admin/titik/peringatan/tutup", data=form | {"comment": " "})
@@ -173,6 +175,9 @@ def test_admin_sees_open_alerts_and_closes_one_with_a_comment(round_day, admin_c
     assert closed.status_code == 303
     closure = db.session.scalar(sa.select(MissedCheckpointClosure))
     assert closure.comment == "Hujan deras, taman ditutup"
+    assert checkpoints.open_alert_count(datetime.now(timezone.utc)) == 2
+    overview = admin_client.get("/admin/titik/").get_data(as_text=True)
+    assert "Titik terlewat: 2 peringatan terbuka" in overview
     assert (
         db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity == "missed_checkpoint"))
         is not None

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from patrol.extensions import db
-from patrol.models import Assignment, AuditEvent
+from patrol.models import MAX_SHIFT, MAX_SHIFT_HOURS, Assignment, AuditEvent
 from patrol.rules.timeutil import WIB
 from patrol.services.errors import ValidationError
 from patrol.services.shifts import create_shifts, shift_window
@@ -289,3 +289,28 @@ def test_copying_shifts_onto_a_past_day_needs_a_confirmation(
     assert count_shifts() == 1
     response = admin_client.post("/admin/shift/salin", data={**data, "copy_confirm_past": "y"})
     assert response.status_code == 302 and count_shifts() == 2
+
+
+def test_a_period_finds_its_longest_shifts_by_the_bounded_start(
+    create_user, create_zone, create_assignment
+):
+    """Assignment.overlapping / running_at bound starts_at by MAX_SHIFT (for the index); a
+    shift of the longest allowed length is still found at either end of a period."""
+    officer, zone = create_user("officer"), create_zone()
+    since = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)
+    until = since + timedelta(days=7)
+    longest = create_assignment(
+        officer, zone, starts_at=since - MAX_SHIFT + timedelta(minutes=1), hours=MAX_SHIFT_HOURS
+    )
+    create_assignment(
+        officer, zone, starts_at=since - MAX_SHIFT, hours=MAX_SHIFT_HOURS
+    )  # ends at since
+    last = create_assignment(officer, zone, starts_at=until - timedelta(minutes=1), hours=1)
+    create_assignment(officer, zone, starts_at=until, hours=1)  # starts at until
+
+    found = db.session.scalars(
+        sa.select(Assignment.id).where(Assignment.overlapping(since, until)).order_by(Assignment.id)
+    ).all()
+    assert found == [longest.id, last.id]
+    on_at_since = db.session.scalars(sa.select(Assignment.id).where(Assignment.running_at(since)))
+    assert list(on_at_since) == [longest.id]

@@ -85,9 +85,7 @@ def home():
         "offices": db.session.scalar(sa.select(sa.func.count(Office.id)).where(Office.active)),
         "users": db.session.scalar(sa.select(sa.func.count(User.id)).where(User.active)),
         "shifts_today": db.session.scalar(
-            sa.select(sa.func.count(Assignment.id)).where(
-                Assignment.starts_at < end, Assignment.ends_at > start
-            )
+            sa.select(sa.func.count(Assignment.id)).where(Assignment.overlapping(start, end))
         ),
     }
     return render_template("admin/home.html", counts=counts, now=utcnow())

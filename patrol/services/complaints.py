@@ -401,7 +401,7 @@ def field_picture(now: datetime | None = None) -> FieldPicture:
         for a in db.session.scalars(
             sa.select(Assignment)
             .options(joinedload(Assignment.zone))
-            .where(Assignment.starts_at <= now, Assignment.ends_at > now)
+            .where(Assignment.running_at(now))
         )
     }
     open_visits = set(

@@ -65,8 +65,8 @@ def unvisited_zones(now: datetime, grace_minutes: int, unvisited_hours: float) -
         sa.select(Assignment.id)
         .where(
             Assignment.zone_id == Zone.id,
+            Assignment.running_at(now),
             Assignment.starts_at <= now - timedelta(minutes=grace_minutes),
-            Assignment.ends_at > now,
         )
         .exists()
     )
@@ -101,6 +101,6 @@ def missed_shifts(now: datetime, since: datetime) -> list:
         )
         .join(User, User.id == Assignment.officer_id)
         .join(Zone, Zone.id == Assignment.zone_id)
-        .where(Assignment.ends_at > since, shift_missed(now))
+        .where(Assignment.overlapping(since, now), shift_missed(now))
         .order_by(Assignment.ends_at, User.full_name)
     ).all()

@@ -187,8 +187,7 @@ def officer_positions(now: datetime) -> list:
         sa.select(Assignment.id)
         .where(
             Assignment.officer_id == Visit.officer_id,
-            Assignment.starts_at <= now,
-            Assignment.ends_at > now,
+            Assignment.running_at(now),
         )
         .exists()
     )

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from patrol.extensions import db
-from patrol.models import Assignment, User, Zone
+from patrol.models import MAX_SHIFT_HOURS, Assignment, User, Zone
 from patrol.rules.timeutil import WIB, wib_day_bounds
 from patrol.services import audit
 from patrol.services.errors import ValidationError
@@ -48,7 +48,6 @@ def officer_day(officer_id: int, now: datetime, limit: int = 3) -> OfficerDay:
 # Planning ----------------------------------------------------------------------------
 
 MAX_REPEAT_DAYS = 31
-MAX_SHIFT_HOURS = 16
 
 
 def snapshot(shift: Assignment) -> dict:
@@ -85,8 +84,7 @@ def find_clash(
     """An existing shift of the officer that overlaps the window, if any."""
     query = sa.select(Assignment).where(
         Assignment.officer_id == officer_id,
-        Assignment.starts_at < ends_at,
-        Assignment.ends_at > starts_at,
+        Assignment.overlapping(starts_at, ends_at),
     )
     if exclude_id is not None:
         query = query.where(Assignment.id != exclude_id)
@@ -229,7 +227,7 @@ def schedule(
     query = (
         sa.select(Assignment)
         .options(joinedload(Assignment.zone), joinedload(Assignment.officer))
-        .where(Assignment.starts_at < end, Assignment.ends_at > start)
+        .where(Assignment.overlapping(start, end))
         .order_by(Assignment.starts_at)
     )
     if zone_id is not None:

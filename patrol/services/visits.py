@@ -89,8 +89,7 @@ def _shift_for(officer_id: int, zone_id: int, at: datetime) -> Assignment | None
         .where(
             Assignment.officer_id == officer_id,
             Assignment.zone_id == zone_id,
-            Assignment.starts_at <= at,
-            Assignment.ends_at > at,
+            Assignment.running_at(at),
         )
         .limit(1)
     )
