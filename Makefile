@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app patrol
 
-.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test report-scale partition-test forecast-eval deploy-test clean
+.PHONY: run test test-sqlite test-postgresql lint format translations extract-messages bench scale-test report-scale report-history partition-test forecast-eval deploy-test clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,10 @@ $(VENV)/service/.installed: pyproject.toml
 # Report pages over a year of load data (SCALE=1: 1 000 000 check-ins) against 1/1000 of it.
 report-scale: $(VENV)/.installed
 	$(BIN)/python scripts/report_scale.py $(or $(SCALE),1.0)
+
+# The same pages over a year against its last 91 days alone, at the same density (<= x1.5).
+report-history: $(VENV)/.installed
+	$(BIN)/python scripts/report_scale.py $(or $(SCALE),1.0) --history
 
 # The busy-hour forecast against the naive hourly average on held-out weeks of load data.
 forecast-eval: $(VENV)/.installed
