@@ -23,6 +23,7 @@ Flask test client; the figures are this process's CPU time per request.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -44,7 +45,10 @@ PATHS = {
     "anonymous": ["/healthz", "/taman", "/api/v1/parks", "/login"],
     "officer": ["/patroli/"],
     "admin": ["/admin/titik/", "/admin/laporan/ekspor/"],
+    # make bench's guard board and its refresh, with INSIDE people in (paths from the data).
+    "guard": ["/jaga/kantor/{board_office_id}", "/jaga/kantor/{board_office_id}/langsung"],
 }
+INSIDE = int(os.environ.get("BENCH_INSIDE", "500"))
 POSTS = ("checkin", "violation")
 
 
@@ -63,7 +67,7 @@ def build(tmp: Path, database_url: str | None = None):
         if database_url:
             db.drop_all()
         db.create_all()
-        data = fixtures.build(officers=2, inside=0)
+        data = fixtures.build(officers=2, inside=INSIDE)
         db.session.commit()
     return app, data
 
@@ -77,7 +81,7 @@ def _token(page: str) -> str:
 def client_for(app, role: str):
     client = app.test_client()
     if role != "anonymous":
-        username = {"officer": "petugas", "admin": "admin"}[role]
+        username = {"officer": "petugas", "admin": "admin", "guard": "jaga_bench"}[role]
         token = _token(client.get("/login").get_data(as_text=True))
         reply = client.post(
             "/login",
@@ -179,16 +183,19 @@ def timed(send: Callable[[], int], status: int, n: int, counter=None) -> tuple[l
     return out, statements
 
 
-def get_sender(app, path: str) -> Callable[[], int]:
+def get_sender(app, path: str, data: dict) -> Callable[[], int]:
     role = next((r for r, paths in PATHS.items() if path in paths), "officer")
     client = client_for(app, role)
-    return lambda: client.get(path).status_code
+    url = path.format(**data)
+    # The board's refresh is an htmx request (wrk sends the header too).
+    headers = {"HX-Request": "true"} if url.endswith("/langsung") else {}
+    return lambda: client.get(url, headers=headers).status_code
 
 
 def sender(app, data: dict, what: str) -> tuple[Callable[[], int], int]:
     if what in POSTS:
         return POST_MAKERS[what](app, data), POST_STATUS[what]
-    return get_sender(app, what), 200
+    return get_sender(app, what, data), 200
 
 
 def _option(args: list[str], name: str) -> str | None:

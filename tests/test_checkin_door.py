@@ -567,6 +567,14 @@ def test_a_per_person_check_out_asks_first(app, create_office, served_form, guar
     guard = guard_client(office)
     board = guard.get(f"/jaga/kantor/{office.id}").get_data(as_text=True)
     assert 'hx-confirm="Catat Ani Hijau keluar?"' in board
+    # Each row's question and button are its own person's (the question and the URL are
+    # made once per list and the person put in), and a name is escaped in the attribute.
+    arrive(app, served_form, office.entrances[0], name='Tono "Bos" & Rekan')
+    board = guard.get(f"/jaga/kantor/{office.id}").get_data(as_text=True)
+    assert 'hx-confirm="Catat Tono &#34;Bos&#34; &amp; Rekan keluar?"' in board
+    for checkin in db.session.scalars(sa.select(CheckIn).where(CheckIn.office_id == office.id)):
+        url = f"/jaga/kantor/{office.id}/keluar/{checkin.id}"
+        assert board.count(f'action="{url}"') == 1, url
 
 
 def test_far_away_distances_read_in_kilometres_on_the_board(

@@ -17,6 +17,7 @@ from patrol.rules.numbers import angka
 from patrol.rules.timeutil import utcnow
 from patrol.services import complaints, reports
 from patrol.services.entries import level_for
+from patrol.web.urls import IdUrls
 
 
 def rupiah(amount: int | None) -> str:
@@ -132,6 +133,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["crowd_level_for"] = crowd_level_for
     app.jinja_env.filters["distance"] = distance
     app.jinja_env.globals["outbox_text_attributes"] = outbox_text_attributes
+    app.jinja_env.globals["id_urls"] = IdUrls
     app.jinja_env.globals["complaint_category_label"] = complaints.category_label
     # The report charts' continuous axes (templates/reports/_charts.html).
     app.jinja_env.globals["daily_series"] = reports.daily_series
