@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -46,6 +47,25 @@ def test_an_interval_still_running_is_not_missed_yet():
 def test_rounds_completed_count_order_only_for_ordered_rounds(ordered, expected):
     result = checkpoints.completed_rounds([A, B], ordered, 60, T0, at(240), SCANS, at(300))
     assert result == expected
+
+
+def test_rounds_add_up_per_officer_and_round_least_completed_first():
+    ani, budi = SimpleNamespace(full_name="Ani"), SimpleNamespace(full_name="Budi")
+    park = SimpleNamespace(name="Taman")
+    gate = SimpleNamespace(id=1, name="Putaran gerbang")
+
+    def shift(officer_id, officer, completed, expected):
+        assignment = SimpleNamespace(officer_id=officer_id, officer=officer, zone=park)
+        return checkpoints.ShiftRounds(assignment, gate, completed, expected)
+
+    rows = [shift(1, ani, 4, 4), shift(2, budi, 1, 4), shift(1, ani, 2, 4), shift(2, budi, 0, 0)]
+    totals = checkpoints.rounds_per_officer(rows)
+    assert [
+        (t.officer.full_name, t.shifts, t.completed, t.expected, t.percent) for t in totals
+    ] == [
+        ("Budi", 2, 1, 4, 25),
+        ("Ani", 2, 6, 8, 75),
+    ]
 
 
 def test_the_last_interval_is_cut_at_the_end_of_the_shift():
@@ -108,13 +128,15 @@ def test_missed_checkpoints_per_shift_and_zone_on_known_data(round_day):
         2,
         4,
     )
-    # The coverage report reads the period once for both tables, with the same answers.
+    # The coverage report reads the period once for both tables, with the same answers
+    # (its rounds added up per officer and round).
     (both_rounds,), missed_zones = checkpoints.coverage(T0, at(300))
-    assert (both_rounds.assignment.id, both_rounds.completed, both_rounds.expected) == (
-        round_day["shift"].id,
+    assert (both_rounds.officer.id, both_rounds.shifts, both_rounds.completed) == (
+        round_day["officer"].id,
+        1,
         2,
-        4,
     )
+    assert (both_rounds.expected, both_rounds.percent) == (4, 50)
     assert [(z.name, n) for z, n in missed_zones] == [("Taman Merbabu", 3)]
 
 
@@ -270,7 +292,7 @@ def test_coverage_report_shows_rounds_and_missed_checkpoints(round_day, client, 
     )
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert "Putaran selesai per shift" in text
-    # Taman Merbabu: 3 checkpoints missed; the round was completed 2 of 4 times.
+    assert "Putaran selesai per petugas" in text
+    # Taman Merbabu: 3 checkpoints missed; the round was completed 2 of 4 times in 1 shift.
     assert "<td>Taman Merbabu</td><td>3</td>" in text
-    assert "<td>2</td><td>4</td>" in text
+    assert "<td>1</td><td>2</td><td>4</td><td>50</td>" in text

@@ -39,6 +39,7 @@ from patrol.models import (
     MissedCheckpointClosure,
     PatrolRound,
     RoundStop,
+    User,
     Visit,
     Zone,
     new_short_code,
@@ -778,12 +779,55 @@ def _rounds(shifts: list[Assignment], data: _ShiftData, until: datetime) -> list
     return result
 
 
-def coverage(since: datetime, until: datetime) -> tuple[list[ShiftRounds], list[tuple[Zone, int]]]:
-    """The coverage report's two checkpoint tables, :func:`rounds_per_shift` and
+@dataclass
+class RoundTotals:
+    """One officer's rounds of one patrol round over a period: shifts, completed, expected."""
+
+    officer: User
+    zone: Zone
+    patrol_round: PatrolRound
+    shifts: int = 0
+    completed: int = 0
+    expected: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.completed / self.expected) if self.expected else None
+
+
+def rounds_per_officer(rows: list[ShiftRounds]) -> list[RoundTotals]:
+    """:func:`rounds_per_shift`'s rows added up per officer and round, the least completed
+    first: the coverage report's table, as long as officers times rounds whatever the
+    period (a row per shift made a year's report 8 000 rows long)."""
+    totals: dict[tuple[int, int], RoundTotals] = {}
+    for row in rows:
+        key = (row.assignment.officer_id, row.patrol_round.id)
+        item = totals.get(key)
+        if item is None:
+            item = totals[key] = RoundTotals(
+                row.assignment.officer, row.assignment.zone, row.patrol_round
+            )
+        item.shifts += 1
+        item.completed += row.completed
+        item.expected += row.expected
+    return sorted(
+        totals.values(),
+        key=lambda t: (
+            t.percent if t.percent is not None else 101,
+            t.officer.full_name,
+            t.zone.name,
+            t.patrol_round.name,
+        ),
+    )
+
+
+def coverage(since: datetime, until: datetime) -> tuple[list[RoundTotals], list[tuple[Zone, int]]]:
+    """The coverage report's two checkpoint tables, :func:`rounds_per_officer` and
     :func:`missed_per_zone`, from one reading of the period's shifts, rounds and scans."""
     shifts = _shifts(since, until)
     data = _shift_data(shifts)
-    return _rounds(shifts, data, until), _per_zone(_missed(shifts, data, since, until))
+    rounds = rounds_per_officer(_rounds(shifts, data, until))
+    return rounds, _per_zone(_missed(shifts, data, since, until))
 
 
 def close_alert(
