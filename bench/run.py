@@ -440,6 +440,17 @@ def scenarios(patroli: Server, data: dict) -> tuple[list[Scenario], dict, list[s
             "/page",
             lua_get({"Cookie": officers[0]["cookie"]}),
         ),
+        Scenario(
+            "Officer's frame alone (CSRF token JSON)",
+            "info",
+            "/api/v1/csrf-token",
+            "/page",
+            lua_get({"Cookie": officers[0]["cookie"]}),
+            note=(
+                "the floor of a logged-in request: session, login row, access rule, a token"
+                " and a tiny JSON, against the twin's page (select 20 rows + tiny template)"
+            ),
+        ),
     ]
     if visitor.get("/api/v1/parks").status == 200:
         found.append(Scenario("Public parks JSON", "json", "/api/v1/parks", "/ok"))

@@ -21,7 +21,6 @@ import holidays as holiday_calendars
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patrol.extensions import db
@@ -56,6 +55,26 @@ def _before(crowd: CrowdCount) -> tuple[int, int]:
     return (0, 0) if old_withdrawn is not None else (1, old_headcount)
 
 
+# An increment under the row's lock: exact with any number of writers. SQL text, the same
+# on SQLite and PostgreSQL: SQLAlchemy compiles a dialect ``insert().on_conflict_do_update``
+# anew on every execution (it has no cache key), which every crowd count paid.
+_ADD = sa.text(
+    """
+INSERT INTO crowd_hours (zone_id, day, hour, counts, headcount_sum)
+VALUES (:zone_id, :day, :hour, :counts, :headcount_sum)
+ON CONFLICT (zone_id, day, hour) DO UPDATE SET
+    counts = crowd_hours.counts + excluded.counts,
+    headcount_sum = crowd_hours.headcount_sum + excluded.headcount_sum
+"""
+).bindparams(
+    sa.bindparam("zone_id", type_=sa.Integer),
+    sa.bindparam("day", type_=sa.Date),
+    sa.bindparam("hour", type_=sa.Integer),
+    sa.bindparam("counts", type_=sa.Integer),
+    sa.bindparam("headcount_sum", type_=sa.BigInteger),
+)
+
+
 def _after_flush(session: Session, _context) -> None:
     deltas: dict[tuple[int, date, int], list[int]] = defaultdict(lambda: [0, 0])
 
@@ -88,17 +107,7 @@ def _after_flush(session: Session, _context) -> None:
     grown = [r for r in rows if r["counts"] >= 0 and r["headcount_sum"] >= 0]
     shrunk = [r for r in rows if r not in grown]
     if grown:
-        dialect = connection.dialect.name
-        insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-        # An increment under the row's lock: exact with any number of writers.
-        statement = insert.on_conflict_do_update(
-            index_elements=["zone_id", "day", "hour"],
-            set_={
-                "counts": table.c.counts + insert.excluded.counts,
-                "headcount_sum": table.c.headcount_sum + insert.excluded.headcount_sum,
-            },
-        )
-        connection.execute(statement, grown)
+        connection.execute(_ADD, grown)
     if shrunk:
         # A count taken back or lowered was counted before: its hour's row exists.
         connection.execute(
