@@ -730,14 +730,21 @@ def open_alerts(since: datetime, now: datetime | None = None) -> list[MissedChec
 
 def missed_per_zone(since: datetime, until: datetime | None = None) -> list[tuple[Zone, int]]:
     """Checkpoints missed per zone in a period (for the coverage report), most first."""
-    return _per_zone(missed_checkpoints(since, until))
+    until = until or utcnow()
+    shifts = _shifts(since, until)
+    return _per_zone(shifts, _shift_data(shifts, with_closures=False), since, until)
 
 
-def _per_zone(missed: list[MissedCheckpoint]) -> list[tuple[Zone, int]]:
+def _per_zone(
+    shifts: list[Assignment], data: _ShiftData, since: datetime, until: datetime
+) -> list[tuple[Zone, int]]:
+    """Counted from each shift's miss keys: no alert objects are built for a number."""
     counts: dict[int, tuple[Zone, int]] = {}
-    for miss in missed:
-        zone = miss.assignment.zone
-        counts[zone.id] = (zone, counts.get(zone.id, (zone, 0))[1] + 1)
+    for assignment in shifts:
+        n = sum(1 for key in _shift_miss_keys(assignment, data, until) if key[1] >= since)
+        if n:
+            zone = assignment.zone
+            counts[zone.id] = (zone, counts.get(zone.id, (zone, 0))[1] + n)
     return sorted(counts.values(), key=lambda pair: (-pair[1], pair[0].name))
 
 
@@ -825,9 +832,9 @@ def coverage(since: datetime, until: datetime) -> tuple[list[RoundTotals], list[
     """The coverage report's two checkpoint tables, :func:`rounds_per_officer` and
     :func:`missed_per_zone`, from one reading of the period's shifts, rounds and scans."""
     shifts = _shifts(since, until)
-    data = _shift_data(shifts)
+    data = _shift_data(shifts, with_closures=False)
     rounds = rounds_per_officer(_rounds(shifts, data, until))
-    return rounds, _per_zone(_missed(shifts, data, since, until))
+    return rounds, _per_zone(shifts, data, since, until)
 
 
 def close_alert(
