@@ -363,6 +363,28 @@ def test_a_park_never_counted_borrows_from_similar_parks(client, create_zone):
     assert expected[2] is None
 
 
+def test_a_park_counted_at_some_hours_borrows_only_the_others(client, create_zone):
+    """The fallback is read for the hours a park lacks; its own hours stay its own."""
+    counted = create_zone(capacity=100)
+    _fill_weeks(counted, weeks=2)
+    partial = create_zone(capacity=100)
+    day = wib_today() - timedelta(days=1)
+    db.session.execute(
+        sa.insert(CrowdHour),
+        [
+            {"zone_id": partial.id, "day": day, "hour": 10, "counts": 1, "headcount_sum": 3},
+            {"zone_id": partial.id, "day": day, "hour": 11, "counts": 1, "headcount_sum": 3},
+        ],
+    )
+    db.session.commit()
+    body = client.get(f"/api/v1/parks/{partial.id}/forecast").get_json()
+    expected = [h["expected_headcount"] for h in body["hours"]]
+    assert expected[10] == expected[11] == 3.0  # its own count
+    borrowed = [h for h in OPEN_HOURS if h not in (10, 11)]
+    assert all(expected[h] is not None and expected[h] > 0 for h in borrowed), expected
+    assert expected[2] is None  # nobody counts at night
+
+
 def test_the_forecast_is_described_in_the_openapi(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/parks/{zone_id}/forecast" in spec["paths"]
