@@ -48,3 +48,25 @@ def test_counts_take_the_english_plural(client, create_office):
     client.post("/language", data={"lang": "en"})
     page = client.get(f"/c/{entrance.token}").get_data(as_text=True)
     assert ">1 dose<" in page and ">2 doses<" in page
+
+
+def test_templates_look_the_catalogue_up_once_and_follow_a_changed_language(app, monkeypatch):
+    """Templates' strings come from a catalogue kept per locale (patrol/web/i18n.py);
+    Flask-Babel's force_locale (or refresh) still switches the language."""
+    import flask_babel
+
+    from patrol.web import i18n
+
+    looked_up = []
+    real = flask_babel.get_translations
+    monkeypatch.setattr(i18n, "get_translations", lambda: looked_up.append(1) or real())
+    page = app.jinja_env.from_string("{{ _('Masuk') }} {{ _('Keluar') }} {{ _('Simpan') }}")
+    with app.test_request_context("/"):
+        assert page.render() == "Masuk Keluar Simpan"
+        assert len(looked_up) == 1
+        with flask_babel.force_locale("en"):
+            assert page.render() == "Log in Log out Save"
+        assert page.render() == "Masuk Keluar Simpan"
+        flask_babel.refresh()
+        assert page.render() == "Masuk Keluar Simpan"
+    assert len(looked_up) == 4
