@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     limit_only_where_declared(app, limiter)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.keep_translations(babel, app)
 
     from patrol.web import auth_setup
 

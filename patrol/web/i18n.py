@@ -7,7 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import format_datetime, get_locale, get_translations
+from flask_babel import Babel, Domain, format_datetime, get_locale
 
 
 def select_locale() -> str:
@@ -50,41 +50,37 @@ def wib_time(value: datetime | None) -> str:
     return f"{value.astimezone(_zone(select_timezone())):%H:%M} WIB"
 
 
-def request_translations():
-    """Flask-Babel's ``get_translations()``, looked up again only when the locale changes.
+class KeptDomain(Domain):
+    """Flask-Babel's message domain with the catalogue kept while the locale stays.
 
     Flask-Babel finds the locale and its catalogue anew for every string (19 us; a page
-    asks 40 to 80). The catalogue is kept beside the locale Flask-Babel keeps for the
-    context (``g._flask_babel.babel_locale``) and only while that very locale object is
-    the current one, so ``refresh()``, ``force_locale()`` and a language switched within
-    a request still take effect.
+    asks 40 to 80, in templates and in Python). The catalogue is kept beside the locale
+    Flask-Babel keeps for the context (``g._flask_babel.babel_locale``), and used only
+    while that very locale object is the current one: ``refresh()``, ``force_locale()``
+    and a language switched within a request still take effect.
     """
-    if not g:  # no application context: nothing to keep it in
-        return get_translations()
-    space = getattr(g, "_flask_babel", None)
-    kept = getattr(space, "patroli_translations", None)
-    locale = getattr(space, "babel_locale", None)
-    if kept is not None and locale is not None and kept[0] is locale:
-        return kept[1]
-    translations = get_translations()  # sets g._flask_babel and its babel_locale
-    g._flask_babel.patroli_translations = (g._flask_babel.babel_locale, translations)
-    return translations
+
+    def get_translations(self):
+        if not g:  # no application context: nothing to keep it in
+            return super().get_translations()
+        space = getattr(g, "_flask_babel", None)
+        kept = getattr(space, "patroli_translations", None)
+        locale = getattr(space, "babel_locale", None)
+        if kept is not None and locale is not None and kept[0] is locale and kept[1] is self:
+            return kept[2]
+        translations = super().get_translations()  # sets g._flask_babel.babel_locale
+        space = g._flask_babel
+        space.patroli_translations = (getattr(space, "babel_locale", None), self, translations)
+        return translations
 
 
-def install_template_gettext(app: Flask) -> None:
-    """Templates' ``_``, ``ngettext`` and friends through :func:`request_translations`
-    (what Flask-Babel installs, with the look-up kept)."""
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: request_translations().ugettext(s),
-        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: request_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
-    )
+def keep_translations(babel: Babel, app: Flask) -> None:
+    """Make :class:`KeptDomain` the domain every ``gettext`` and template string uses."""
+    if not isinstance(babel.__dict__.get("domain_instance"), KeptDomain):
+        babel.domain_instance = KeptDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
 
 
 def register_template_helpers(app: Flask) -> None:
-    install_template_gettext(app)
     app.jinja_env.filters["wib"] = wib
     app.jinja_env.filters["wib_time"] = wib_time
 
