@@ -232,6 +232,13 @@ class Visit(db.Model):
         ),
         sa.Index("ix_visits_zone_started", "zone_id", "started_at"),
         sa.Index("ix_visits_officer_started", "officer_id", "started_at"),
+        # The visits still open (the dashboard's officers in the field): migration 0024.
+        sa.Index(
+            "ix_visits_open",
+            "officer_id",
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
         sa.Index("ix_visits_started", "started_at"),
     )
 
@@ -428,6 +435,8 @@ class CheckpointScan(GpsFix, db.Model):
     __table_args__ = (
         sa.CheckConstraint(_in("geofence", GEOFENCE_STATUSES), name="geofence"),
         sa.Index("ix_checkpoint_scans_checkpoint_recorded", "checkpoint_id", "recorded_at"),
+        # A period's scans of every checkpoint (missed checkpoints, rounds): migration 0024.
+        sa.Index("ix_checkpoint_scans_recorded", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -605,8 +606,32 @@ def _active_rounds_by_zone(zone_ids) -> dict[int, list[PatrolRound]]:
     return rounds
 
 
+# Visits asked for by id at most this many at a time (bound parameters per statement).
+_OWNERS_CHUNK = 2000
+
+
+def _visit_owners(visit_ids: list[int]):
+    """(visit id, officer id, zone id) of the given visits: on PostgreSQL one query with
+    the ids as one array (a list of 345 parameters took 6.8 ms to plan, the array 2.4);
+    elsewhere one per 2 000 of them (a week's scans belong to a few hundred visits)."""
+    if not visit_ids:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = sa.bindparam("ids", visit_ids, type_=postgresql.ARRAY(sa.Integer))
+        yield from db.session.execute(
+            sa.select(Visit.id, Visit.officer_id, Visit.zone_id).where(Visit.id == sa.any_(ids))
+        )
+        return
+    for first in range(0, len(visit_ids), _OWNERS_CHUNK):
+        chunk = visit_ids[first : first + _OWNERS_CHUNK]
+        yield from db.session.execute(
+            sa.select(Visit.id, Visit.officer_id, Visit.zone_id).where(Visit.id.in_(chunk))
+        )
+
+
 def _shift_data(shifts: list, with_closures: bool = True) -> _ShiftData:
-    """Rounds, scans and closures for a list of shifts: three queries however many shifts.
+    """Rounds, scans and closures for a list of shifts: four queries however many shifts
+    (one more per 2 000 visits with scans in the period, see :func:`_visit_owners`).
 
     The scans are read for the zones and the span the shifts cover, then handed to each
     shift by officer, zone and time (``shift_scans``).
@@ -624,23 +649,24 @@ def _shift_data(shifts: list, with_closures: bool = True) -> _ShiftData:
         {s.checkpoint_id for zone in rounds.values() for r in zone for s in r.stops}
     )
     scans: dict[tuple[int, int], list[tuple[int, datetime]]] = {}
+    # The scans first, their visits' officer and zone second, by id: joined, PostgreSQL
+    # hashed every visit ever made to find the week's few hundred (docs/benchmarks.md).
+    by_visit: dict[int, list[tuple[int, datetime]]] = {}
     rows = db.session.execute(
         sa.select(
-            Visit.officer_id,
-            Visit.zone_id,
-            CheckpointScan.checkpoint_id,
-            CheckpointScan.recorded_at,
-        )
-        .join(Visit, Visit.id == CheckpointScan.visit_id)
-        .where(
+            CheckpointScan.visit_id, CheckpointScan.checkpoint_id, CheckpointScan.recorded_at
+        ).where(
             CheckpointScan.checkpoint_id.in_(checkpoint_ids),
             CheckpointScan.recorded_at >= start,
             CheckpointScan.recorded_at < end,
-            Visit.officer_id.in_(officer_ids),
         )
     )
-    for officer_id, zone_id, cid, at in rows:
-        scans.setdefault((officer_id, zone_id), []).append((cid, at))
+    for visit_id, cid, at in rows:
+        by_visit.setdefault(visit_id, []).append((cid, at))
+    wanted = set(officer_ids)
+    for visit_id, officer_id, zone_id in _visit_owners(sorted(by_visit)):
+        if officer_id in wanted:
+            scans.setdefault((officer_id, zone_id), []).extend(by_visit[visit_id])
     closures: dict[int, list[MissedCheckpointClosure]] = {}
     if with_closures:
         shift_ids = {a.id for a in shifts}
