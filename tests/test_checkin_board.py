@@ -455,6 +455,23 @@ def test_opening_a_board_applies_closing_time(client, create_office, create_chec
     assert checkins()[0].checkout_by == "auto"
 
 
+def test_opening_a_board_sends_home_who_waited_past_closing(
+    client, create_office, create_checkin, guard_at
+):
+    """Only someone waiting at the door is overdue: the board's probe must still see it."""
+    office = create_office(closes_at=time(16, 0))
+    guard_at(office)
+    waited = create_checkin(
+        office, name="Tunggu Lama", status="waiting", checked_in_at=wib_at(1, 10)
+    )
+    today = create_checkin(office, name="Baru Datang")
+    page = client.get(f"/jaga/kantor/{office.id}").get_data(as_text=True)
+    assert "Tunggu Lama" not in page and "Baru Datang" in page
+    db.session.expire_all()
+    assert waited.checkout_by == "auto" and waited.checked_out_at == wib_at(1, 16)
+    assert today.checked_out_at is None
+
+
 @pytest.mark.parametrize(("args", "purged"), [([], 1), (["--days", "5"], 2)])
 def test_purge_removes_names_and_phones_but_keeps_counts(
     runner, create_office, create_checkin, args, purged

@@ -386,7 +386,7 @@ def boards():
 def board(office_id: int):
     """One office's live board: inside now against capacity, the people inside, the actions."""
     office = _office_or_404(office_id)
-    if checkins.close_offices(office_ids=[office.id]):
+    if checkins.close_offices(offices=[office]):
         db.session.commit()
     return _board(office)
 

@@ -468,16 +468,26 @@ def turn_away(
     return _add_once(checkin)
 
 
-def close_offices(now: datetime | None = None, office_ids: list[int] | None = None) -> int:
-    """Check out, at its office's closing time, everyone still inside after that time passed."""
+def close_offices(
+    now: datetime | None = None,
+    office_ids: list[int] | None = None,
+    offices: list[Office] | None = None,
+) -> int:
+    """Check out, at its office's closing time, everyone still inside after that time passed.
+
+    All offices, those of ``office_ids``, or the already loaded ``offices`` (a board's)."""
     now = now or utcnow()
     # Offices grouped by closing time: one range condition per group, so the board's
     # request loads only overdue check-ins instead of everyone inside.
-    offices = sa.select(Office.id, Office.closes_at)
-    if office_ids is not None:
-        offices = offices.where(Office.id.in_(office_ids))
+    if offices is not None:
+        pairs = [(office.id, office.closes_at) for office in offices]
+    else:
+        query = sa.select(Office.id, Office.closes_at)
+        if office_ids is not None:
+            query = query.where(Office.id.in_(office_ids))
+        pairs = db.session.execute(query).all()
     by_closing: dict[time, list[int]] = defaultdict(list)
-    for office_id, closes_at in db.session.execute(offices):
+    for office_id, closes_at in pairs:
         by_closing[closes_at].append(office_id)
     if not by_closing:
         return 0
@@ -490,14 +500,25 @@ def close_offices(now: datetime | None = None, office_ids: list[int] | None = No
             for closes_at, ids in by_closing.items()
         )
     )
-    inside = sa.select(CheckIn).options(joinedload(CheckIn.office))
-    # Those still waiting at the door leave at closing too (few: a query of their own,
-    # so the one over the people inside keeps to its partial index).
-    waiting = inside.where(CheckIn.status == "waiting", CheckIn.checked_out_at.is_(None), overdue)
+    # Those still waiting at the door leave at closing too (few: terms of their own, so
+    # that the ones over the people inside keep to its partial index).
+    inside_terms = (*inside_now_terms(), overdue)
+    waiting_terms = (CheckIn.status == "waiting", CheckIn.checked_out_at.is_(None), overdue)
+    # Nearly every board view finds nobody overdue: one cheap probe (each EXISTS on its own
+    # index) instead of loading check-ins with their offices.
+    anyone = sa.select(
+        sa.or_(
+            sa.exists().where(*inside_terms),
+            sa.exists().where(*waiting_terms),
+        )
+    )
+    if not db.session.scalar(anyone):
+        return 0
+    overdue_checkins = sa.select(CheckIn).options(joinedload(CheckIn.office))
     closed = 0
     for checkin in [
-        *db.session.scalars(inside.where(*inside_now_terms(), overdue)),
-        *db.session.scalars(waiting),
+        *db.session.scalars(overdue_checkins.where(*inside_terms)),
+        *db.session.scalars(overdue_checkins.where(*waiting_terms)),
     ]:
         closing = checkin_rules.closing_after(checkin.checked_in_at, checkin.office.closes_at)
         if closing <= now:
