@@ -958,6 +958,9 @@ def main() -> int:
                 )
             finally:
                 drop_postgres(fresh)
+            if WEIGHTS_ONLY or EXPORTS_ONLY:  # as for SQLite: print the one table, no file
+                print("\n".join(weight_table(pg_rows) if WEIGHTS_ONLY else pg_exporting))
+                return 0
             blocks += table("PostgreSQL", pg_found) + pg_exporting
             rows, missing = rows or pg_rows, missing or pg_missing
         else:
