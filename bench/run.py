@@ -934,6 +934,12 @@ def backend_run(label: str, database_url: str, tmp: Path, with_weights: bool):
     return found, rows, missing, exporting
 
 
+def print_only(rows: list[Weight], exporting: list[str]) -> int:
+    """A BENCH_WEIGHTS_ONLY or BENCH_EXPORTS_ONLY run prints its one table, writes no file."""
+    print("\n".join(weight_table(rows) if WEIGHTS_ONLY else exporting))
+    return 0
+
+
 def main() -> int:
     random.seed()
     blocks: list[str] = []
@@ -947,8 +953,7 @@ def main() -> int:
                 "sqlite", f"sqlite:///{tmp / 'bench.db'}", tmp, True
             )
             if WEIGHTS_ONLY or EXPORTS_ONLY:
-                print("\n".join(weight_table(rows) if WEIGHTS_ONLY else exporting))
-                return 0
+                return print_only(rows, exporting)
             blocks += table("SQLite", found) + exporting
         if pg_url:
             fresh = fresh_postgres(pg_url, "run")
@@ -958,9 +963,8 @@ def main() -> int:
                 )
             finally:
                 drop_postgres(fresh)
-            if WEIGHTS_ONLY or EXPORTS_ONLY:  # as for SQLite: print the one table, no file
-                print("\n".join(weight_table(pg_rows) if WEIGHTS_ONLY else pg_exporting))
-                return 0
+            if WEIGHTS_ONLY or EXPORTS_ONLY:
+                return print_only(pg_rows, pg_exporting)
             blocks += table("PostgreSQL", pg_found) + pg_exporting
             rows, missing = rows or pg_rows, missing or pg_missing
         else:
